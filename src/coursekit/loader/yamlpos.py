@@ -1,0 +1,150 @@
+"""YAML with positions: plain Python values that remember where they were written.
+
+PyYAML's composer (the C one when available) gives nodes with marks; we turn them into
+``YMap`` / ``YList`` / scalars, keeping the position of every key and every value so the
+loader can point at the exact key or list entry at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+try:  # libyaml is ten times faster on big courses; fall back silently when absent
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+from ..model import SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A scalar value with its position (what ``YMap.at``/``YList.at`` return)."""
+
+    value: object
+    pos: SourcePos
+
+
+class YMap(dict):
+    """A mapping that knows where it, each key and each value were written."""
+
+    __slots__ = ("pos", "key_pos", "value_pos", "raw")
+
+    def __init__(self, pos: SourcePos):
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict = {}
+        self.value_pos: dict = {}
+        #: the text as written of scalar values YAML typed (``Yes`` became True)
+        self.raw: dict = {}
+
+    def text(self, key):
+        """The value of ``key`` as the author wrote it when it is a scalar (``No`` stays
+        ``"No"``, ``1.10`` stays ``"1.10"``), else the value itself."""
+        return self.raw.get(key, self.get(key))
+
+    def at(self, key) -> SourcePos:
+        """Position of the value of ``key`` (of the mapping itself when absent)."""
+        return self.value_pos.get(key, self.pos)
+
+    def key_at(self, key) -> SourcePos:
+        return self.key_pos.get(key, self.pos)
+
+
+class YList(list):
+    """A list that knows where it and each entry were written."""
+
+    __slots__ = ("pos", "item_pos", "raw")
+
+    def __init__(self, pos: SourcePos):
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[SourcePos] = []
+        self.raw: dict = {}
+
+    def text(self, index: int):
+        """Entry ``index`` as the author wrote it when it is a typed scalar."""
+        return self.raw.get(index, self[index])
+
+    def at(self, index: int) -> SourcePos:
+        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+
+
+class YamlError(Exception):
+    """The text is not valid YAML; ``pos`` says where, ``message`` what."""
+
+    def __init__(self, pos: SourcePos, message: str):
+        self.pos = pos
+        self.message = message
+        super().__init__(f"{pos}: {message}")
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0, column_offset: int = 0):
+    """Parse one YAML document. Positions are 1-based and shifted by the offsets
+    (front matter and fenced blocks start further down their file).
+
+    Returns plain values (``YMap``, ``YList``, str, int, float, bool, None...).
+    Raises ``YamlError`` for a syntax error or a duplicate key.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _Builder(loader, path, line_offset, column_offset).build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + 1 + line_offset
+        column = (mark.column if mark else 0) + 1 + (column_offset if mark and mark.line == 0 else 0)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem and "found" not in exc.context:
+            problem = f"{exc.context}: {exc.problem}" if exc.context != exc.problem else problem
+        raise YamlError(SourcePos(path, line, column), f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(SourcePos(path, 1 + line_offset, 1), f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    def __init__(self, loader, path, line_offset, column_offset):
+        self.loader = loader
+        self.path = path
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+
+    def pos(self, node) -> SourcePos:
+        mark = node.start_mark
+        column = mark.column + 1 + (self.column_offset if mark.line == 0 else 0)
+        return SourcePos(self.path, mark.line + 1 + self.line_offset, column)
+
+    def build(self, node):
+        if isinstance(node, yaml.MappingNode):
+            result = YMap(self.pos(node))
+            self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+            for key_node, value_node in node.value:
+                key = self.build(key_node)
+                if isinstance(key, (YMap, YList)):
+                    raise YamlError(self.pos(key_node), "invalid YAML: a key must be plain text")
+                if key in result:
+                    first = result.key_pos[key]
+                    raise YamlError(
+                        self.pos(key_node), f"duplicate key '{key}' (first written at line {first.line})"
+                    )
+                result[key] = self.build(value_node)
+                if isinstance(value_node, yaml.ScalarNode) and not isinstance(result[key], str) and result[key] is not None:
+                    result.raw[key] = value_node.value
+                result.key_pos[key] = self.pos(key_node)
+                result.value_pos[key] = self.pos(value_node)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            result = YList(self.pos(node))
+            for index, item in enumerate(node.value):
+                result.append(self.build(item))
+                if isinstance(item, yaml.ScalarNode) and not isinstance(result[-1], str) and result[-1] is not None:
+                    result.raw[index] = item.value
+                result.item_pos.append(self.pos(item))
+            return result
+        return self.loader.construct_object(node, deep=True)
