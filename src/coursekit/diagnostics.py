@@ -35,10 +35,14 @@ class Diagnostics:
 
     def __init__(self) -> None:
         self._problems: list[Problem] = []
+        #: how many errors were recorded so far (cheap to compare before and after a step)
+        self.error_count = 0
 
     def add(self, severity: str, pos, message: str) -> None:
         """Record a problem at ``pos`` (anything with ``path``, ``line`` and ``column``)."""
         self._problems.append(Problem(pos.path, pos.line, pos.column, severity, message))
+        if severity == ERROR:
+            self.error_count += 1
 
     def error(self, pos, message: str) -> None:
         self.add(ERROR, pos, message)
@@ -47,7 +51,9 @@ class Diagnostics:
         self.add(WARNING, pos, message)
 
     def extend(self, problems: Iterable[Problem]) -> None:
-        self._problems.extend(problems)
+        for problem in problems:
+            self._problems.append(problem)
+            self.error_count += problem.is_error
 
     @property
     def problems(self) -> list[Problem]:

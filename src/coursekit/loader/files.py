@@ -45,6 +45,8 @@ class CourseFiles:
     def __init__(self, root: Path):
         self.root = root
         self.real_root = Path(os.path.realpath(root))
+        # the same image is often linked from many lessons: check each path once
+        self._found: dict[str, str] = {}
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -76,6 +78,8 @@ class CourseFiles:
         if not rel:
             diags.error(pos, f"{what} '{reference}' names the course folder itself")
             return None
+        if rel in self._found:
+            return rel
         full = self.root / rel
         if not full.exists() and not full.is_symlink():
             diags.error(pos, f"{what} '{reference}' not found{self._hint(rel)}")
@@ -87,6 +91,7 @@ class CourseFiles:
         if not full.is_file():
             diags.error(pos, f"{what} '{reference}' is not a file")
             return None
+        self._found[rel] = rel
         return rel
 
     def _hint(self, rel: str) -> str:

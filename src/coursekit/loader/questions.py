@@ -49,7 +49,7 @@ class QuestionParser:
         if not isinstance(data, YMap):
             diags.error(pos, "a question must be a mapping with at least 'type' and 'prompt'")
             return None
-        errors_before = len(diags.errors)
+        errors_before = diags.error_count
         qtype = data.get("type")
         if "type" not in data:
             diags.error(data.pos, f"question has no 'type' (one of {', '.join(QUESTION_TYPES)})")
@@ -95,7 +95,7 @@ class QuestionParser:
                 fb_incorrect = self._markdown(feedback, "incorrect", base_dir)
 
         fields = getattr(self, "_" + qtype.replace("-", "_"))(data, base_dir)
-        if len(diags.errors) > errors_before or fields is None:
+        if diags.error_count > errors_before or fields is None:
             return None
         return Question(
             id=qid,

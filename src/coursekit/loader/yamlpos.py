@@ -30,15 +30,21 @@ class Located:
 class YMap(dict):
     """A mapping that knows where it, each key and each value were written."""
 
-    __slots__ = ("pos", "key_pos", "value_pos", "raw")
+    __slots__ = ("pos", "_keys", "_values", "raw")
 
     def __init__(self, pos: SourcePos):
         super().__init__()
         self.pos = pos
-        self.key_pos: dict = {}
-        self.value_pos: dict = {}
+        # (line, column) pairs; SourcePos objects are made only for the few positions
+        # a message needs, which keeps loading big courses fast
+        self._keys: dict = {}
+        self._values: dict = {}
         #: the text as written of scalar values YAML typed (``Yes`` became True)
         self.raw: dict = {}
+
+    def _set(self, key, key_lc, value_lc) -> None:
+        self._keys[key] = key_lc
+        self._values[key] = value_lc
 
     def text(self, key):
         """The value of ``key`` as the author wrote it when it is a scalar (``No`` stays
@@ -47,21 +53,23 @@ class YMap(dict):
 
     def at(self, key) -> SourcePos:
         """Position of the value of ``key`` (of the mapping itself when absent)."""
-        return self.value_pos.get(key, self.pos)
+        lc = self._values.get(key)
+        return SourcePos(self.pos.path, *lc) if lc else self.pos
 
     def key_at(self, key) -> SourcePos:
-        return self.key_pos.get(key, self.pos)
+        lc = self._keys.get(key)
+        return SourcePos(self.pos.path, *lc) if lc else self.pos
 
 
 class YList(list):
     """A list that knows where it and each entry were written."""
 
-    __slots__ = ("pos", "item_pos", "raw")
+    __slots__ = ("pos", "_items", "raw")
 
     def __init__(self, pos: SourcePos):
         super().__init__()
         self.pos = pos
-        self.item_pos: list[SourcePos] = []
+        self._items: list = []
         self.raw: dict = {}
 
     def text(self, index: int):
@@ -69,7 +77,13 @@ class YList(list):
         return self.raw.get(index, self[index])
 
     def at(self, index: int) -> SourcePos:
-        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+        if index < len(self._items):
+            return SourcePos(self.pos.path, *self._items[index])
+        return self.pos
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class YamlError(Exception):
@@ -116,35 +130,42 @@ class _Builder:
         self.column_offset = column_offset
 
     def pos(self, node) -> SourcePos:
+        return SourcePos(self.path, *self.lc(node))
+
+    def lc(self, node) -> tuple[int, int]:
         mark = node.start_mark
-        column = mark.column + 1 + (self.column_offset if mark.line == 0 else 0)
-        return SourcePos(self.path, mark.line + 1 + self.line_offset, column)
+        if mark.line == 0:
+            return 1 + self.line_offset, mark.column + 1 + self.column_offset
+        return mark.line + 1 + self.line_offset, mark.column + 1
 
     def build(self, node):
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR_TAG:  # most scalars: skip the constructor's dispatch
+                return node.value
+            return self.loader.construct_object(node, deep=True)
         if isinstance(node, yaml.MappingNode):
             result = YMap(self.pos(node))
-            self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+            if any(key.tag == _MERGE_TAG for key, _ in node.value):
+                self.loader.flatten_mapping(node)  # resolves `<<` merge keys
             for key_node, value_node in node.value:
                 key = self.build(key_node)
                 if isinstance(key, (YMap, YList)):
                     raise YamlError(self.pos(key_node), "invalid YAML: a key must be plain text")
                 if key in result:
-                    first = result.key_pos[key]
+                    first = result._keys[key]
                     raise YamlError(
-                        self.pos(key_node), f"duplicate key '{key}' (first written at line {first.line})"
+                        self.pos(key_node), f"duplicate key '{key}' (first written at line {first[0]})"
                     )
-                result[key] = self.build(value_node)
-                if isinstance(value_node, yaml.ScalarNode) and not isinstance(result[key], str) and result[key] is not None:
+                value = result[key] = self.build(value_node)
+                if value is not None and not isinstance(value, str) and isinstance(value_node, yaml.ScalarNode):
                     result.raw[key] = value_node.value
-                result.key_pos[key] = self.pos(key_node)
-                result.value_pos[key] = self.pos(value_node)
+                result._set(key, self.lc(key_node), self.lc(value_node))
             return result
-        if isinstance(node, yaml.SequenceNode):
-            result = YList(self.pos(node))
-            for index, item in enumerate(node.value):
-                result.append(self.build(item))
-                if isinstance(item, yaml.ScalarNode) and not isinstance(result[-1], str) and result[-1] is not None:
-                    result.raw[index] = item.value
-                result.item_pos.append(self.pos(item))
-            return result
-        return self.loader.construct_object(node, deep=True)
+        result = YList(self.pos(node))
+        for index, item in enumerate(node.value):
+            value = self.build(item)
+            result.append(value)
+            if value is not None and not isinstance(value, str) and isinstance(item, yaml.ScalarNode):
+                result.raw[index] = item.value
+            result._items.append(self.lc(item))
+        return result
