@@ -7,7 +7,11 @@ for callers that want warnings of a clean course too (``coursekit check``).
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import sys
+import threading
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -37,6 +41,16 @@ DURATION = re.compile(r"P(?!\Z)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)
 COLOR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
 LEADING_NUMBER = re.compile(r"^\d+[-_.]")
 FENCE_INFO = "question"
+#: courses with fewer lessons and quizzes load in one process (a fork costs more than it saves)
+PARALLEL_MIN_ITEMS = 200
+
+
+def _can_fork() -> bool:
+    """Forking is safe on POSIX when no other thread could hold a lock the child needs;
+    ``COURSEKIT_LOAD_JOBS=1`` turns it off."""
+    if os.environ.get("COURSEKIT_LOAD_JOBS") == "1" or not hasattr(os, "fork") or sys.platform == "darwin":
+        return False
+    return threading.active_count() == 1 and (os.cpu_count() or 1) > 1
 
 
 def load_course(path, *, plugin_manager=None, export_options: Mapping[str, Mapping] | None = None) -> Course:
@@ -302,7 +316,7 @@ class _CourseLoader:
         if theme.get("logo") is not None:
             rel = self.files.locate(theme["logo"], "", theme.at("logo"), self.diags, "logo")
             if rel is not None:
-                logo = self.assets.add(rel).href
+                logo = self.assets.add(rel)
         return Theme(primary_color=color, logo=logo, overrides=MappingProxyType(overrides))
 
     def load_exports(self, data: YMap):
@@ -366,18 +380,59 @@ class _CourseLoader:
                 plan.append(("file", self.plan_file(entry, pos), pos))
             else:
                 self.diags.error(pos, "a structure entry is a path to a lesson (.md) or quiz (.yml), or a module")
+        tasks = []
+        for kind, entry, pos in plan:
+            if kind == "module" and entry is not None:
+                module_id, title, planned, module_pos = entry
+                tasks.extend((rel, p, module_id) for rel, p in planned)
+            elif kind == "file" and entry is not None:
+                tasks.append((entry, pos, None))
+        loaded = dict(zip((t[0] for t in tasks), self.load_items(tasks)))
         result = []
         for kind, entry, pos in plan:
-            if kind == "module":
-                if entry is not None:
-                    module_id, title, planned, module_pos = entry
-                    items = tuple(i for i in (self.load_item(rel, p, module_id) for rel, p in planned) if i)
-                    result.append(Module(module_id, title, items, module_pos))
-            elif entry is not None:
-                item = self.load_item(entry, pos, None)
-                if item is not None:
-                    result.append(item)
+            if kind == "module" and entry is not None:
+                module_id, title, planned, module_pos = entry
+                items = tuple(loaded[rel] for rel, _ in planned if loaded.get(rel) is not None)
+                result.append(Module(module_id, title, items, module_pos))
+            elif kind == "file" and loaded.get(entry) is not None:
+                result.append(loaded[entry])
         return tuple(result)
+
+    def load_items(self, tasks: list) -> list:
+        """Lessons and quizzes for ``tasks`` (``(rel, pos, module_id)``), in order.
+
+        Rendering Markdown is most of a load; on big courses the second half is done in a
+        forked copy of this loader, which shares everything read so far, so both cores work.
+        """
+        if len(tasks) < PARALLEL_MIN_ITEMS or not _can_fork():
+            return [self.load_item(*task) for task in tasks]
+        half = len(tasks) // 2
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: load its half, send it back, never return into the caller
+            status = 1
+            try:
+                os.close(read_end)
+                mark = len(self.diags._problems)
+                items = [self.load_item(*task) for task in tasks[half:]]
+                payload = pickle.dumps((items, self.diags._problems[mark:], self.assets.used), pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        mine = [self.load_item(*task) for task in tasks[:half]]
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not payload:  # the child failed: do its half here, as without fork
+            return mine + [self.load_item(*task) for task in tasks[half:]]
+        theirs, problems, used = pickle.loads(payload)
+        self.diags.extend(problems)
+        for rel in used:
+            self.assets.add(rel)
+        return mine + theirs
 
     def plan_file(self, reference: str, pos: SourcePos) -> str | None:
         rel = self.files.locate(reference, "", pos, self.diags, "structure entry")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import stat
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -47,6 +48,8 @@ class CourseFiles:
         self.real_root = Path(os.path.realpath(root))
         # the same image is often linked from many lessons: check each path once
         self._found: dict[str, str] = {}
+        self._real_root = str(self.real_root)
+        self._real_dirs: dict[str, str] = {}
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -81,18 +84,30 @@ class CourseFiles:
         if rel in self._found:
             return rel
         full = self.root / rel
-        if not full.exists() and not full.is_symlink():
+        try:
+            link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except OSError:
             diags.error(pos, f"{what} '{reference}' not found{self._hint(rel)}")
             return None
-        real = Path(os.path.realpath(full))
-        if real != self.real_root and self.real_root not in real.parents:
+        folder, _, _ = rel.rpartition("/")
+        real = self._real(folder) + "/" + rel.rpartition("/")[2]
+        if link:
+            real = os.path.realpath(full)
+        if not (real == self._real_root or real.startswith(self._real_root + os.sep)):
             diags.error(pos, f"{what} '{reference}' resolves outside the course folder (a link to {real})")
             return None
-        if not full.is_file():
-            diags.error(pos, f"{what} '{reference}' is not a file")
+        if not os.path.isfile(real):
+            diags.error(pos, f"{what} '{reference}' " + ("is not a file" if os.path.exists(real) else "not found"))
             return None
         self._found[rel] = rel
         return rel
+
+    def _real(self, folder: str) -> str:
+        """Real path of a course folder (cached: many files share few folders)."""
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(self.root / folder) if folder else self._real_root
+        return real
 
     def _hint(self, rel: str) -> str:
         """`` (did you mean ...)`` for a near miss in the same folder (case, extension...)."""
@@ -107,34 +122,46 @@ class CourseFiles:
 
 
 class AssetRegistry:
-    """Every file lessons link to, read once, each given a unique safe href."""
+    """Every file lessons link to, each given a unique safe href, read once at the end."""
 
     def __init__(self, files: CourseFiles, diags: Diagnostics):
         self.files = files
         self.diags = diags
-        self._by_path: dict[str, Asset] = {}
-        self._hrefs: set[str] = set()
+        #: course-relative path -> href of every file referenced so far
+        self.used: dict[str, str] = {}
+        self._table: dict[str, str] | None = None
         #: course-relative source path of a lesson or quiz -> its page href
         self.pages: dict[str, str] = {}
 
-    def add(self, rel: str) -> Asset:
-        asset = self._by_path.get(rel)
-        if asset is None:
-            href = safe_path(rel)
-            if not href.startswith("assets/"):
-                href = "assets/" + href
-            stem, dot, ext = href.rpartition(".")
-            if not dot or "/" in ext:
-                stem, ext = href, ""
-            n = 2
-            while href in self._hrefs:  # two names that fold alike: keep both, deterministically
-                href = f"{stem}-{n}.{ext}" if ext else f"{stem}-{n}"
-                n += 1
-            self._hrefs.add(href)
-            media_type = mimetypes.guess_type(rel)[0] or "application/octet-stream"
-            asset = Asset(rel, href, media_type, (self.files.root / rel).read_bytes())
-            self._by_path[rel] = asset
-        return asset
+    def _href_table(self) -> dict[str, str]:
+        """A safe href for every file of the course folder, assigned in sorted path order.
+
+        Two names that fold alike (``Été.png``, ``ete.png``) get ``-2``, ``-3``...
+        suffixes; assigning them over the whole folder, not in the order lessons happen to
+        reference them, keeps every href stable whatever is loaded first or in parallel.
+        """
+        if self._table is None:
+            paths = []
+            for folder, dirs, names in os.walk(self.files.root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                base = Path(folder).relative_to(self.files.root).as_posix()
+                paths.extend(n if base == "." else f"{base}/{n}" for n in names)
+            self._table = {}
+            taken: set[str] = set()
+            for rel in sorted(paths):
+                self._table[rel] = _unique(_asset_href(rel), taken)
+        return self._table
+
+    def add(self, rel: str) -> str:
+        """Record that ``rel`` is exported; returns its href."""
+        href = self.used.get(rel)
+        if href is None:
+            table = self._href_table()
+            href = table.get(rel)
+            if href is None:  # reached through a linked folder the walk does not follow
+                href = table[rel] = _unique(_asset_href(rel), set(table.values()))
+            self.used[rel] = href
+        return href
 
     def resolve_link(self, target: str, base_dir: str, pos: SourcePos, is_image: bool) -> str | None:
         """The href a Markdown link or image is rewritten to (None: leave it as written)."""
@@ -159,9 +186,31 @@ class AssetRegistry:
         page = self.pages.get(rel)
         if page is not None and not is_image:
             return page + (f"#{fragment}" if fragment else "")
-        href = self.add(rel).href
+        href = self.add(rel)
         return href + (f"#{fragment}" if fragment else "")
 
     @property
     def assets(self) -> tuple[Asset, ...]:
-        return tuple(sorted(self._by_path.values(), key=lambda a: a.href))
+        """The referenced files with their bytes, sorted by href."""
+        result = []
+        for rel, href in sorted(self.used.items(), key=lambda item: item[1]):
+            media_type = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+            result.append(Asset(rel, href, media_type, (self.files.root / rel).read_bytes()))
+        return tuple(result)
+
+
+def _asset_href(rel: str) -> str:
+    href = safe_path(rel)
+    return href if href.startswith("assets/") else "assets/" + href
+
+
+def _unique(href: str, taken: set[str]) -> str:
+    stem, dot, ext = href.rpartition(".")
+    if not dot or "/" in ext:
+        stem, ext = href, ""
+    candidate, n = href, 2
+    while candidate in taken:
+        candidate = f"{stem}-{n}.{ext}" if ext else f"{stem}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
