@@ -1,0 +1,165 @@
+"""The runtime's rules run under node: the saved-state string and scoring.
+
+The state string is what SCORM 1.2 stores in ``suspend_data`` (4,096 characters, adapters add
+a little): a course with 300 answered questions must encode under 3,000 ASCII characters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from browser.demo import demo_course, final_questions
+from coursekit.model import Choice, Course, Lesson, MatchPair, OrderItem, Question, Quiz
+from coursekit.player import Site
+
+from conftest import missing
+
+PLAYER = Path(__file__).resolve().parents[1] / "src" / "coursekit" / "player" / "static" / "player.js"
+
+
+def run_node(course: Course, script: str):
+    """Load course.js and player.js as a browser would (no document), run ``script``, return its JSON."""
+    node = shutil.which("node")
+    if not node:
+        missing("node")
+    course_js = Site(course).files()["player/course.js"].decode()
+    program = f"{course_js}\nrequire({json.dumps(str(PLAYER))});\nconst P = globalThis.CoursekitPlayer;\n" \
+              f"console.log(JSON.stringify((() => {{ {script} }})()));"
+    program = program.replace("window.CoursekitData", "globalThis.CoursekitData", 1)
+    out = subprocess.run([node, "-e", program], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def big_course(n_quizzes: int = 30, per_quiz: int = 10) -> Course:
+    """300 questions over 30 quizzes, cycling through the seven types, and 30 lessons."""
+    letters = "abcdefgh"
+
+    def question(i: int) -> Question:
+        kind = i % 7
+        common = dict(id=f"q{i}", prompt=f"Question {i}", prompt_html=f"<p>Question {i}</p>")
+        if kind in (0, 1):
+            choices = tuple(Choice(letters[c], f"choice {c}", f"choice {c}", correct=c in ((1,) if kind == 0 else (0, 2))) for c in range(5))
+            return Question(type="single" if kind == 0 else "multiple", choices=choices, **common)
+        if kind == 2:
+            return Question(type="true-false", answer=True, **common)
+        if kind == 3:
+            return Question(type="fill-in", answers=("commission",), **common)
+        if kind == 4:
+            return Question(type="numeric", answer=14, minimum=14, maximum=14, **common)
+        if kind == 5:
+            pairs = tuple(MatchPair(str(p + 1), f"s{p}", f"s{p}", letters[p], f"t{p}", f"t{p}") for p in range(4))
+            return Question(type="matching", pairs=pairs, **common)
+        return Question(type="ordering", items=tuple(OrderItem(letters[p], f"i{p}", f"i{p}") for p in range(5)), **common)
+
+    structure = []
+    for n in range(n_quizzes):
+        structure.append(Lesson(id=f"l{n}", title=f"Lesson {n}", html="<p>x</p>", source=f"l{n}.md"))
+        structure.append(Quiz(id=f"z{n}", title=f"Quiz {n}", source=f"z{n}.yml", questions=tuple(question(n * per_quiz + i) for i in range(per_quiz))))
+    return Course(id="urn:coursekit:big", slug="big", title="Big", structure=tuple(structure))
+
+
+#: a typical response for each question type (fill-in: a real word; numeric: a decimal)
+TYPICAL = """
+const typical = (q) => {
+  switch (q.type) {
+    case "single": return [q.choices[2].id];
+    case "multiple": return [q.choices[0].id, q.choices[2].id];
+    case "true-false": return false;
+    case "fill-in": return "commission";
+    case "numeric": return 14.5;
+    case "matching": return q.pairs.map((p, i) => [p.source.id, q.pairs[(i + 1) % q.pairs.length].target.id]);
+    default: return q.items.map(i => i.id).reverse();
+  }
+};
+"""
+
+
+def test_300_answered_questions_fit_in_scorm_12_suspend_data():
+    result = run_node(big_course(), TYPICAL + """
+      const st = P.decodeState(null);
+      st.seed = 2176782335;
+      P.course.items.forEach(i => { if (i.kind === "lesson") st.viewed[i.id] = true; else st.done[i.id] = 29400000; });
+      P.course.questions.forEach(q => { st.answers[q.key] = typical(q); });
+      const text = P.encodeState(st);
+      return {length: text.length, ascii: /^[\\x20-\\x7e]*$/.test(text), same: JSON.stringify(P.decodeState(text)) === JSON.stringify(st), result: P.computeResult(st, null)};
+    """)
+    assert result["ascii"] and result["same"]
+    assert result["length"] < 3000, result["length"]
+    assert result["result"]["completed"] is True
+
+
+def test_state_round_trips_every_type_and_survives_odd_text():
+    result = run_node(demo_course(), """
+      const st = P.decodeState(null);
+      st.viewed.welcome = true;
+      st.answers = {0: ["b"], 1: ["a"], 2: ["a", "c"], 3: true, 4: "l'été, 50 % | ok", 5: -0.25, 6: [["1","b"],["2","a"],["3","c"]], 7: ["c","a","b"]};
+      const text = P.encodeState(st);
+      const back = P.decodeState(text);
+      return {text, same: JSON.stringify(back) === JSON.stringify(st),
+              foreign: JSON.stringify(P.decodeState("1|other|0|||")), garbage: Object.keys(P.decodeState("1|" + P.course.fingerprint + "|z|||0,zz,,,,x,9").answers)};
+    """)
+    assert result["same"], result["text"]
+    assert result["text"].isascii()
+    assert '"answers":{}' in result["foreign"], "state of another course shape is dropped"
+    assert result["garbage"] == ["0"], "unreadable answers are dropped one by one, readable ones kept"
+
+
+def test_checking_rules():
+    result = run_node(demo_course(), """
+      const q = (id) => P.course.questions.find(x => x.id === id);
+      const c = P.isCorrect;
+      return [
+        c(q("q1"), ["a"]), !c(q("q1"), ["b"]),
+        c(q("q2"), ["b", "a"]), !c(q("q2"), ["a"]), !c(q("q2"), ["a", "b", "c"]),
+        c(q("q3"), true), !c(q("q3"), false),
+        c(q("q4"), "rgpd"), c(q("q4"), "GDPR"), !c(q("q4"), "gdp r"),
+        c(q("q5"), 20), c(q("q5"), 21), c(q("q5"), P.parseNumber("20,5")), !c(q("q5"), 21.01),
+        P.parseNumber("1 234,5") === 1234.5, isNaN(P.parseNumber("3,5,1")), isNaN(P.parseNumber("abc")),
+        c(q("q6"), [["1","a"],["2","b"],["3","c"]]), !c(q("q6"), [["1","b"],["2","a"],["3","c"]]),
+        c(q("q7"), ["a","b","c"]), !c(q("q7"), ["b","a","c"]),
+      ];
+    """)
+    assert result == [True] * len(result), result
+
+
+def test_statuses_follow_the_tracker_contract():
+    result = run_node(demo_course(passing_score=70), """
+      const st = P.decodeState(null);
+      const r = [];
+      r.push(P.computeResult(st, null));                        // nothing done
+      st.viewed.welcome = st.viewed.where = true;
+      r.push(P.computeResult(st, null));                        // lessons viewed, quiz not submitted: score 0, passed null
+      st.done.final = 1;
+      st.answers = {1: ["a"], 2: ["a", "b"], 3: true, 4: "gdpr", 5: 20.5};   // 6 of 8 points = 75 %
+      r.push(P.computeResult(st, null));
+      st.answers[1] = ["b"];                                    // 5 of 8 = 62.5 %
+      r.push(P.computeResult(st, null));
+      r.push(P.computeResult(st, ["welcome"]));                 // a scope without quiz: never passed or failed
+      return r;
+    """)
+    assert result[0] == {"completed": False, "passed": None, "score": 0, "progress": 0}
+    assert result[1] == {"completed": False, "passed": None, "score": 0, "progress": 0.67}
+    assert result[2] == {"completed": True, "passed": True, "score": 75, "progress": 1}
+    assert result[3] == {"completed": True, "passed": False, "score": 62.5, "progress": 1}
+    assert result[4] == {"completed": True, "passed": None, "score": None, "progress": 1}
+
+
+def test_single_quiz_scope_uses_the_quiz_passing_score():
+    from dataclasses import replace
+
+    course = demo_course(passing_score=90)
+    shop = course.structure[1]
+    quiz = replace(shop.items[1], passing_score=60)
+    course = replace(course, structure=(course.structure[0], replace(shop, items=(shop.items[0], quiz))))
+    result = run_node(course, """
+      const st = P.decodeState(null);
+      st.done.final = 1;
+      st.answers = {1: ["a"], 2: ["a", "b"], 3: true, 4: "gdpr"};   // 5 of 8 = 62.5 %
+      return [P.computeResult(st, ["final"]).passed, P.computeResult(st, null).passed];
+    """)
+    assert result == [True, False]
