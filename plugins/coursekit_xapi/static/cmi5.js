@@ -1,0 +1,251 @@
+/* coursekit tracker adapter "cmi5": an AU following the cmi5 launch (AICC cmi5, Quartz).
+ *
+ * launch.html?endpoint=<LRS>&fetch=<token URL>&actor=<Agent>&registration=<uuid>&activityId=<IRI>
+ *
+ * start(): POST the fetch URL once (auth token, memory only), GET the LMS.LaunchData state
+ * (never written), GET the cmi5LearnerPreferences agent profile, then "initialized".
+ * The cmi5 rules held here: defined statements use the launch activityId as object, carry the
+ * cmi5 category, and moveon only when they have success/completion; order initialized ...
+ * terminated, no defined verb twice in a session, one of passed/failed per session, completed
+ * and passed once per registration, no failed after passed, masteryScore decides and is
+ * reported, durations, the contextTemplate (sessionid) everywhere, Browse/Review send only
+ * initialized and terminated, then the AU goes to returnURL.
+ */
+(function (global) {
+  "use strict";
+  var X = global.CoursekitXapi;
+  var CMI5 = "https://w3id.org/xapi/cmi5/";
+  var CAT_CMI5 = CMI5 + "context/categories/cmi5";
+  var CAT_MOVEON = CMI5 + "context/categories/moveon";
+  var EXT_MASTERY = CMI5 + "context/extensions/masteryscore";
+  var EXT_PROGRESS = CMI5 + "result/extensions/progress";
+  var STATE_ID = "https://w3id.org/xapi/coursekit/state";
+
+  function asArray(v) { return v == null ? [] : Array.isArray(v) ? v : [v]; }
+
+  global.CoursekitPlayer.registerAdapter("cmi5", function createAdapter(config) {
+    var acts = X.activities();
+    var launch = X.readLaunch(["fetch"]); // one-time token URL: memory only
+    var fetchUrl = launch.fetch;
+    delete launch.fetch;
+    var actor = null;
+    try { actor = launch.actor ? JSON.parse(launch.actor) : null; } catch (e) { actor = null; }
+    var activityId = launch.activityId, registration = launch.registration;
+    var complete = !!(launch.endpoint && fetchUrl && actor && activityId && registration);
+    var lrs = new X.Lrs(complete ? launch.endpoint : null, null, [launch.endpoint, registration, activityId].join("|"));
+    var store = null;
+    var launchData = null, preferences = null, template = {}, mastery = null;
+    var recording = false, normal = false, started = 0, ended = false;
+    var doc = {}, sent = {}, lastProgress = -1, finished = false;
+
+    function courseGrouping() {
+      return acts.course && acts.course.id !== activityId ? [{ objectType: "Activity", id: acts.course.id }] : [];
+    }
+
+    /* Every statement: the launch actor, registration and the whole contextTemplate. */
+    function statement(verb, object, result, extra) {
+      extra = extra || {};
+      var context = X.clone(template) || {};
+      context.registration = registration;
+      var ca = context.contextActivities || {};
+      Object.keys(ca).forEach(function (k) { ca[k] = asArray(ca[k]); });
+      var category = ca.category || [];
+      if (extra.defined) category.push({ objectType: "Activity", id: CAT_CMI5 });
+      if (extra.moveon) category.push({ objectType: "Activity", id: CAT_MOVEON });
+      if (category.length) ca.category = category;
+      if (extra.parent && extra.parent.length) ca.parent = (ca.parent || []).concat(extra.parent);
+      if (extra.grouping && extra.grouping.length) ca.grouping = (ca.grouping || []).concat(extra.grouping);
+      if (Object.keys(ca).length) context.contextActivities = ca;
+      if (extra.mastery != null) {
+        context.extensions = context.extensions || {};
+        context.extensions[EXT_MASTERY] = extra.mastery;
+      }
+      var s = { id: X.uuid(), actor: actor, verb: X.verb(verb), object: object, context: context, timestamp: X.now() };
+      if (result) s.result = result;
+      return s;
+    }
+
+    function au() { return { objectType: "Activity", id: activityId }; }
+
+    /* A cmi5-defined statement, at most once per session and only between the two ends. */
+    function defined(verb, result, mastery) {
+      if (!recording || ended || sent[verb] || (verb !== "initialized" && !sent.initialized)) return false;
+      var flags = result && ("success" in result || "completion" in result);
+      sent[verb] = true;
+      lrs.enqueue(statement(verb, au(), result, { defined: true, moveon: flags, mastery: mastery }));
+      return true;
+    }
+
+    /* A cmi5-allowed statement: Normal mode only, inside the session. */
+    function allowed(verb, object, result, parent, grouping) {
+      if (!recording || !normal || ended || !sent.initialized) return;
+      lrs.enqueue(statement(verb, object, result, { parent: parent, grouping: grouping }));
+    }
+
+    function elapsed() { return X.duration(Date.now() - started); }
+    function persist() { if (store && (normal || !recording)) store.write(STATE_ID, doc); }
+
+    function localStart() {
+      store = new X.StateStore(null, { activityId: activityId || config.course, agent: actor || {}, registration: registration });
+      return store.read(STATE_ID).then(function (saved) { doc = saved || {}; return result(); });
+    }
+
+    function result() {
+      return {
+        state: typeof doc.state === "string" ? doc.state : null,
+        bookmark: typeof doc.bookmark === "string" ? doc.bookmark : null,
+        mode: normal || !launchData ? "normal" : String(launchData.launchMode || "Normal").toLowerCase(),
+        recording: recording,
+        learnerName: actor && actor.name ? String(actor.name) : null
+      };
+    }
+
+    /* The player reports a quiz's result (setResult) before its answers (questionAnswered),
+     * in the same task. Statements read better, and cmi5 graders expect, answers first: the
+     * verdict waits for the end of the task, or for commit()/exit(), whichever comes first. */
+    var later = [];
+    function defer(fn) {
+      later.push(fn);
+      if (later.length === 1) Promise.resolve().then(runLater);
+    }
+    function runLater() {
+      var fns = later;
+      later = [];
+      fns.forEach(function (fn) { fn(); });
+    }
+
+    var api = {
+      start: function () {
+        started = Date.now();
+        if (!complete) return localStart();
+        var where = { activityId: activityId, agent: actor, registration: registration };
+        var agentParam = JSON.stringify(actor);
+        // 1. the fetch URL, POSTed once: its answer is the only credential we ever get
+        var url = fetchUrl;
+        fetchUrl = null;
+        return fetch(url, { method: "POST", cache: "no-store", credentials: "omit" }).then(function (res) {
+          return res.json().then(function (body) {
+            if (!res.ok || !body || !body["auth-token"]) throw new Error("cmi5 fetch failed (error-code " + (body && body["error-code"]) + ")");
+            lrs.auth = "Basic " + body["auth-token"];
+          });
+        }).then(function () {
+          // 2. LMS.LaunchData: read, never written
+          return lrs.request("GET", "activities/state", { stateId: "LMS.LaunchData", activityId: activityId, agent: agentParam, registration: registration });
+        }).then(function (res) {
+          if (res.status !== 200 || !res.body || typeof res.body !== "object") throw new Error("cmi5: no LMS.LaunchData (HTTP " + res.status + ")");
+          launchData = res.body;
+          template = launchData.contextTemplate || {};
+          mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : null;
+          normal = String(launchData.launchMode || "Normal") === "Normal";
+          // 3. learner preferences, before the first statement (404: the learner has none)
+          return lrs.request("GET", "agents/profile", { agent: agentParam, profileId: "cmi5LearnerPreferences" });
+        }).then(function (res) {
+          preferences = res.status === 200 && res.body && typeof res.body === "object" ? res.body : null;
+          store = new X.StateStore(lrs, where);
+          return store.read(STATE_ID);
+        }).then(function (saved) {
+          doc = saved && typeof saved === "object" ? saved : {};
+          doc.cmi5 = doc.cmi5 || {};
+          recording = true;
+          // 4. the session starts
+          defined("initialized");
+          return result();
+        })["catch"](function (error) {
+          if (global.console) console.warn("coursekit: " + error.message + "; progress is not recorded");
+          recording = false;
+          return localStart().then(function (r) { r.mode = "normal"; return r; });
+        });
+      },
+
+      saveState: function (state, bookmark) {
+        doc.state = state;
+        doc.bookmark = bookmark;
+        persist();
+      },
+
+      lessonViewed: function (lesson, progress) {
+        var parts = X.itemParts(lesson.id);
+        if (parts) allowed("experienced", parts.object, null, parts.parent.length ? parts.parent : [au()], courseGrouping());
+        api.progressed(progress);
+      },
+
+      progressed: function (progress) {
+        // no progress once completed in this registration (cmi5 9.5.5.1)
+        if (typeof progress !== "number" || (doc.cmi5 && doc.cmi5.completed)) return;
+        var pct = Math.max(0, Math.min(100, Math.round(progress * 100)));
+        if (pct <= lastProgress) return;
+        lastProgress = pct;
+        var ext = {};
+        ext[EXT_PROGRESS] = pct;
+        allowed("progressed", au(), { extensions: ext });
+      },
+
+      questionAnswered: function (answer) {
+        var parts = X.questionParts(answer);
+        if (parts) allowed("answered", parts.object, X.answerResult(answer), parts.parent, parts.grouping.concat([au()], courseGrouping()));
+      },
+
+      setResult: function (r) {
+        if (!r || !recording || !normal || ended) return;
+        defer(function () { judge(r); });
+      },
+
+      commit: function () {
+        runLater();
+        persist();
+        return lrs.flush();
+      },
+
+      exit: function () {
+        if (ended || !started) return;
+        runLater();
+        if (!recording) { ended = true; return; }
+        defined("terminated", { duration: elapsed() });
+        ended = true; // terminated is the last statement of the session
+        persist();
+        var flushed = lrs.flushOnExit();
+        var back = launchData && launchData.returnURL;
+        if (back) {
+          // a timer never fires once the page is unloading: this only runs for an explicit exit
+          return Promise.race([lrs.drain(5000), new Promise(function (r) { setTimeout(r, 5000); })]).then(function () {
+            global.location.assign(back);
+          });
+        }
+        return flushed;
+      },
+
+      // for tests and the curious
+      pending: function () { return lrs.pending(); },
+      drain: function (ms) { return lrs.drain(ms); },
+      launchMode: function () { return launchData ? launchData.launchMode : null; },
+      preferences: function () { return preferences; },
+      finished: function () { return finished; }
+    };
+
+    function judge(r) {
+        if (ended) return;
+        var c = doc.cmi5;
+        if (r.completed && !c.completed) {
+          api.progressed(r.progress);
+          if (defined("completed", { completion: true, duration: elapsed() })) { c.completed = true; persist(); }
+        } else if (!r.completed) {
+          api.progressed(r.progress);
+        }
+        if ((r.passed === true || r.passed === false) && typeof r.score === "number" && !c.passed && !sent.passed && !sent.failed) {
+          var scaled = Math.round(Math.max(0, Math.min(100, r.score)) * 100) / 10000;
+          // the LMS's masteryScore decides (cmi5 9.5.1); the player's verdict otherwise
+          var pass = mastery != null ? scaled >= mastery : r.passed;
+          var res = {
+            success: pass, duration: elapsed(),
+            score: { scaled: scaled, raw: Math.round(Math.max(0, Math.min(100, r.score))), min: 0, max: 100 }
+          };
+          if (defined(pass ? "passed" : "failed", res, mastery)) {
+            if (pass) c.passed = true;
+            persist();
+          }
+        }
+        finished = !!r.completed;
+    }
+    return api;
+  });
+})(window);
