@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import posixpath
 import re
 import sys
 import threading
@@ -21,7 +22,7 @@ from ..model import Author, Course, Lesson, Module, Quiz, SourcePos, Theme
 from ..names import slugify
 from .files import AssetRegistry, CourseFiles, SourceError, decode
 from .markdown import MarkdownRenderer, make_markdown, plain_text
-from .questions import ID_PATTERN, QuestionParser, check_keys, is_number
+from .questions import ID_PATTERN, ID_RULE, QuestionParser, check_keys, is_number
 from .yamlpos import YamlError, YList, YMap, parse_yaml
 
 COURSE_FILE = "course.yml"
@@ -105,7 +106,8 @@ class _CourseLoader:
         self.export_options = export_options
         self.files = CourseFiles(root)
         self.assets = AssetRegistry(self.files, diags)
-        self.ids: dict[str, SourcePos] = {}
+        #: every module, lesson and quiz id -> (where it is defined, "module"|"lesson"|"quiz")
+        self.ids: dict[str, tuple[SourcePos, str]] = {}
 
     # --- reading -----------------------------------------------------------------------
 
@@ -158,7 +160,10 @@ class _CourseLoader:
             diags.error(data.at("id"), f"'id' must be an absolute IRI such as 'https://example.org/courses/x' or 'urn:x:y', not {course_id!r}")
         language = data.get("language", "en")
         if not (isinstance(language, str) and LANGUAGE.match(language)):
-            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {language!r}")
+            hint = ""
+            if isinstance(language, str) and LANGUAGE.match(language.replace("_", "-")):
+                hint = f" (write '{language.replace('_', '-')}': '-', not '_')"
+            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {language!r}{hint}")
             language = "en"
         allow_html = data.get("allow_html", False)
         if not isinstance(allow_html, bool):
@@ -309,7 +314,13 @@ class _CourseLoader:
             return Theme()
         check_keys(theme, THEME_KEYS, self.diags, "theme")
         color = theme.get("primary_color")
-        if color is not None and not (isinstance(color, str) and COLOR.match(color)):
+        if "primary_color" in theme and color is None:
+            # `primary_color: #2a7ae2` is a YAML comment: the colour silently vanishes
+            self.diags.error(
+                theme.key_at("primary_color"),
+                "'primary_color' has no value: '#' starts a comment in YAML, so write the colour in quotes: primary_color: \"#2a7ae2\"",
+            )
+        elif color is not None and not (isinstance(color, str) and COLOR.match(color)):
             self.diags.error(theme.at("primary_color"), f"'primary_color' must be written '#RRGGBB' (quoted in YAML), not {color!r}")
             color = None
         logo = None
@@ -357,9 +368,14 @@ class _CourseLoader:
     def claim_id(self, value: str, pos: SourcePos, what: str) -> None:
         first = self.ids.get(value)
         if first is not None:
-            self.diags.error(pos, f"{what} id '{value}' is already used at {first}: ids are unique across modules, lessons and quizzes")
+            first_pos, first_what = first
+            self.diags.error(
+                pos,
+                f"{what} id '{value}' is already the id of the {first_what} at {first_pos}: "
+                "ids must be unique across modules, lessons and quizzes",
+            )
         else:
-            self.ids[value] = pos
+            self.ids[value] = (pos, what)
 
     def load_structure(self, data: YMap) -> tuple:
         structure = data.get("structure")
@@ -370,6 +386,7 @@ class _CourseLoader:
             return ()
         # First pass: which file is which page, so links between lessons resolve.
         self.listed: dict[str, SourcePos] = {}
+        self.written: set[str] = set()
         self.prepared: dict[str, tuple | None] = {}
         plan = []
         for index, entry in enumerate(structure):
@@ -435,6 +452,8 @@ class _CourseLoader:
         return mine + theirs
 
     def plan_file(self, reference: str, pos: SourcePos) -> str | None:
+        # remembered even when refused below: a listed file is never also "not listed"
+        self.written.add(posixpath.normpath(reference))
         rel = self.files.locate(reference, "", pos, self.diags, "structure entry")
         if rel is None:
             return None
@@ -489,7 +508,7 @@ class _CourseLoader:
         else:
             id_pos = entry.at("id")
             if not (isinstance(module_id, str) and ID_PATTERN.match(module_id)):
-                self.diags.error(id_pos, f"invalid id {module_id!r}: use letters, digits, '-' and '_', starting with a letter or digit")
+                self.diags.error(id_pos, f"invalid id {module_id!r}: {ID_RULE}")
                 return None
         self.claim_id(module_id, id_pos, "module")
         items = entry.get("items")
@@ -526,7 +545,7 @@ class _CourseLoader:
         if meta is not None and "id" in meta:
             value = meta["id"]
             if not (isinstance(value, str) and ID_PATTERN.match(value)):
-                self.diags.error(meta.at("id"), f"invalid id {value!r}: use letters, digits, '-' and '_', starting with a letter or digit")
+                self.diags.error(meta.at("id"), f"invalid id {value!r}: {ID_RULE}")
                 return None
             self.claim_id(value, meta.at("id"), what)
             return value
@@ -682,7 +701,7 @@ class _CourseLoader:
             for path in sorted(base.rglob("*")):
                 if path.suffix in suffixes and path.is_file():
                     rel = self.files.rel(path)
-                    if rel not in listed:
+                    if rel not in listed and rel not in getattr(self, "written", ()):
                         self.diags.warning(SourcePos(rel, 1, 1), f"'{rel}' is not listed in course.yml 'structure': it will not be exported")
 
 

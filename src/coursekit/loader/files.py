@@ -33,7 +33,8 @@ def decode(data: bytes, rel: str) -> str:
         line_start = before.rfind(b"\n") + 1
         column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
         raise SourceError(
-            SourcePos(rel, line, column), f"invalid UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8"
+            SourcePos(rel, line, column),
+            f"this file is not UTF-8 text (invalid byte 0x{data[exc.start]:02x} here): save it as UTF-8 in your editor",
         ) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
@@ -107,9 +108,13 @@ class MarkdownRenderer:
 
     def _rewrite(self, tokens, lines, line_offset, base_path, pos: SourcePos) -> None:
         block_line = None
+        #: where the search for the next link target resumes, so that a target written
+        #: twice in one block gets the position of each occurrence
+        cursor = (0, 0)
         for token in tokens:
             if token.map:
                 block_line = token.map[0]
+                cursor = (block_line, 0)
             children = token.children if token.type == "inline" else [token]
             for child in children or ():
                 if child.type == "image":
@@ -121,29 +126,40 @@ class MarkdownRenderer:
                 target = child.attrGet(attr)
                 if target is None:
                     continue
-                where = self._locate(target, lines, block_line, line_offset, pos)
+                where, cursor = self._locate(target, lines, block_line, cursor, line_offset, pos)
                 if is_image and not child.content.strip() and not _children_text(child):
-                    self.warn(where, f"image '{target}' has no alt text: describe it for screen readers")
+                    self.warn(where, f"image '{unquote(target)}' has no alt text: describe it for screen readers")
                 new = self.resolve_link(target, base_path, where, is_image)
                 if new is not None:
                     child.attrSet(attr, new)
 
     @staticmethod
-    def _locate(target: str, lines: list[str], block_line, line_offset: int, pos: SourcePos) -> SourcePos:
-        """Best position of ``target`` in the source: its line inside the block, its column."""
+    def _locate(target: str, lines: list[str], block_line, cursor, line_offset: int, pos: SourcePos):
+        """``(position, next cursor)`` of ``target`` in the source: its line inside the
+        block, its column. markdown-it hands targets back percent-encoded
+        (``thermomètre.png`` becomes ``thermom%C3%A8tre.png``): the decoded form is
+        looked for too."""
+        candidates = [target]
+        decoded = unquote(target)
+        if decoded != target:
+            candidates.append(decoded)
         if block_line is None:
             # inline text (a choice): the position of the value itself
             for number, line in enumerate(lines):
-                column = line.find(target)
-                if column >= 0:
-                    col = column + 1 + (pos.column - 1 if number == 0 else 0)
-                    return SourcePos(pos.path, pos.line + number, col)
-            return pos
-        for number in range(block_line, len(lines)):
-            column = lines[number].find(target)
-            if column >= 0:
-                return SourcePos(pos.path, pos.line + line_offset + number, column + 1)
-        return SourcePos(pos.path, pos.line + line_offset + block_line, 1)
+                for candidate in candidates:
+                    column = line.find(candidate)
+                    if column >= 0:
+                        col = column + 1 + (pos.column - 1 if number == 0 else 0)
+                        return SourcePos(pos.path, pos.line + number, col), cursor
+            return pos, cursor
+        start_line, start_column = cursor
+        for number in range(start_line, len(lines)):
+            offset = start_column if number == start_line else 0
+            hits = [c for c in (lines[number].find(x, offset) for x in candidates) if c >= 0]
+            if hits:
+                column = min(hits)
+                return SourcePos(pos.path, pos.line + line_offset + number, column + 1), (number, column + 1)
+        return SourcePos(pos.path, pos.line + line_offset + block_line, 1), cursor
 
 
 def _children_text(token) -> str:

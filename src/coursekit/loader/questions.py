@@ -10,6 +10,8 @@ from .markdown import MarkdownRenderer, plain_text
 from .yamlpos import YList, YMap
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+#: what an author is told when an id does not match ``ID_PATTERN``
+ID_RULE = "use only letters without accents, digits, '-' and '_' (no spaces), starting with a letter or digit"
 COMMON_KEYS = {"id", "type", "prompt", "points", "explanation", "feedback"}
 TYPE_KEYS = {
     "single": {"choices"},
@@ -66,7 +68,7 @@ class QuestionParser:
 
         qid = data.get("id", default_id)
         if "id" in data and not (isinstance(qid, str) and ID_PATTERN.match(qid)):
-            diags.error(data.at("id"), f"invalid id '{qid}': use letters, digits, '-' and '_', starting with a letter or digit")
+            diags.error(data.at("id"), f"invalid id '{qid}': {ID_RULE}")
         qid = str(qid)
 
         prompt_html = prompt = ""
@@ -160,11 +162,17 @@ class QuestionParser:
         choices = self._choices(data, base_dir)
         if choices is None:
             return None
-        correct = sum(c.correct for c in choices)
-        if correct != 1:
+        marked = [i for i, c in enumerate(choices) if c.correct]
+        if not marked:
+            self.diags.error(data.key_at("choices"), "a single-choice question needs one choice marked 'correct: true'; none is")
+            return None
+        if len(marked) > 1:
+            # point at the second choice marked correct: the one to fix (or the type)
+            entry = data["choices"][marked[1]]
             self.diags.error(
-                data.at("choices"),
-                f"a single-choice question needs exactly one choice with 'correct: true', found {correct}",
+                entry.key_at("correct") if isinstance(entry, YMap) else data.key_at("choices"),
+                f"a single-choice question has exactly one correct choice, but {len(marked)} are marked "
+                "'correct: true' (use 'type: multiple' to accept several)",
             )
             return None
         return {"choices": choices}
@@ -174,15 +182,19 @@ class QuestionParser:
         if choices is None:
             return None
         if not any(c.correct for c in choices):
-            self.diags.error(data.at("choices"), "a multiple-choice question needs at least one choice with 'correct: true'")
+            self.diags.error(data.key_at("choices"), "a multiple-choice question needs at least one choice marked 'correct: true'; none is")
             return None
         return {"choices": choices}
 
     def _true_false(self, data, base_dir):
         answer = data.get("answer")
+        if "answer" not in data or answer is None:
+            self.diags.error(data.key_at("answer"), "a true-false question needs 'answer: true' or 'answer: false'")
+            return None
         if not isinstance(answer, bool):
-            where = data.at("answer") if "answer" in data else data.pos
-            self.diags.error(where, f"a true-false question needs 'answer: true' or 'answer: false', not {answer!r}")
+            self.diags.error(
+                data.at("answer"), f"a true-false question needs 'answer: true' or 'answer: false' (without quotes), not {answer!r}"
+            )
             return None
         return {"answer": answer}
 
@@ -246,7 +258,11 @@ class QuestionParser:
         for index, pair in enumerate(pairs):
             pos = pairs.at(index)
             if not isinstance(pair, YList) or len(pair) != 2 or any(isinstance(x, (YList, YMap)) or x in (None, "") for x in pair):
-                self.diags.error(pos, "each pair must be a list of two texts: [source, target]")
+                hint = ""
+                if isinstance(pair, YMap) and len(pair) == 1:
+                    (source, target), = pair.items()
+                    hint = f": write [{source}, {target}], not '{source}: {target}'"
+                self.diags.error(pos, f"each pair must be a list of two texts, [source, target]{hint}")
                 return None
             source, target = str(pair.text(0)), str(pair.text(1))
             if source in sources:

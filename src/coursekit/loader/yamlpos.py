@@ -109,17 +109,61 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, column_offset: int = 
             return None
         return _Builder(loader, path, line_offset, column_offset).build(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark, problem = _explain(exc, text)
         line = (mark.line if mark else 0) + 1 + line_offset
         column = (mark.column if mark else 0) + 1 + (column_offset if mark and mark.line == 0 else 0)
-        problem = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem and "found" not in exc.context:
-            problem = f"{exc.context}: {exc.problem}" if exc.context != exc.problem else problem
         raise YamlError(SourcePos(path, line, column), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(SourcePos(path, 1 + line_offset, 1), f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str):
+    """``(mark, message)``: where the author should look, and what to do, in plain words.
+
+    PyYAML's messages ("while parsing a block mapping: did not find expected key") name
+    parser states; authors need the mistake they made. Both libyaml's and the pure-Python
+    wordings are recognised.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    context = exc.context or ""
+    problem = exc.problem or context or "not valid YAML"
+    lines = text.split("\n")
+    char = ""
+    if mark is not None and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        char = lines[mark.line][mark.column]
+    if char == "\t" or "tab character" in problem:
+        return mark, "a tab is used for indentation here: YAML indentation must use spaces"
+    if "mapping values are not allowed" in problem:
+        message = "a ': ' inside a value: put the whole value in quotes"
+        written = lines[mark.line].strip() if mark is not None and mark.line < len(lines) else ""
+        key, sep, value = written.removeprefix("- ").partition(": ")
+        if sep and '"' not in value and value.strip():
+            message += f', like this: {key}: "{value.strip()}"'
+        return mark, message
+    if "quoted scalar" in context and exc.context_mark is not None:
+        return exc.context_mark, "this quote is never closed: add the closing quote at the end of the value"
+    if "flow sequence" in context and exc.context_mark is not None:
+        return exc.context_mark, "this list opened with '[' is never closed with ']' (or a ',' is missing between entries)"
+    if "flow mapping" in context and exc.context_mark is not None:
+        return exc.context_mark, "this mapping opened with '{' is never closed with '}' (or a ',' is missing between entries)"
+    if "undefined alias" in problem:
+        return mark, "a value cannot start with '*' (YAML reads it as an alias): put the value in quotes"
+    if "cannot start any token" in problem and char:
+        return mark, f"a value cannot start with '{char}': put the value in quotes"
+    if "expected key" in problem or "block end" in problem or "'-' indicator" in problem:
+        if mark is not None and mark.line < len(lines):
+            current = lines[mark.line]
+            if mark.column > len(current) - len(current.lstrip(" ")):
+                return mark, (
+                    "unexpected text after a quoted value: put the whole value in quotes, "
+                    "and double a quote used inside it ('L''hygiène')"
+                )
+        return mark, "this line is not indented like the lines around it (a key or '- ' entry is misaligned)"
+    if context and exc.problem and "found" not in context and context != problem:
+        problem = f"{context}: {problem}"
+    return mark, problem
 
 
 class _Builder:
