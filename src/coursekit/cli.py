@@ -14,6 +14,7 @@ import click
 class _State:
     debug = False
     plugins_dir: str | None = None
+    commands_loaded = False
     _pm = None
 
     def plugin_manager(self):
@@ -31,11 +32,16 @@ class _Group(click.Group):
     """Adds the commands plugins register, and turns exceptions into messages."""
 
     def _plugin_commands(self, ctx) -> None:
-        if getattr(self, "_plugins_loaded", False):
-            return
-        self._plugins_loaded = True
+        # once per invocation (the state lives on the root context), not once per process:
+        # a second invocation in the same process may name another plugins folder
         state = _state(ctx)
-        # --plugins-dir is parsed after commands are listed: read it from the raw args too
+        if state.commands_loaded:
+            return
+        state.commands_loaded = True
+        # commands are resolved before the group's callback runs: take --plugins-dir (or
+        # COURSEKIT_PLUGINS_DIR) from the parsed parameters, else from the raw args (--help)
+        if state.plugins_dir is None:
+            state.plugins_dir = ctx.params.get("plugins_dir") or None
         if state.plugins_dir is None:
             args = sys.argv[1:]
             for i, arg in enumerate(args):
