@@ -1,0 +1,135 @@
+"""The tracker contract (docs/tracker.md) as an adapter sees it: a launch shell hosts the
+session, pages in its frame use that host, and the adapter receives the documented calls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from browser.demo import RIGHT, demo_course
+from browser.play import answer, guarded_context, write_site
+from coursekit.player import Site
+
+#: an adapter that records every call in the shell's window; `recording` comes from the options
+PROBE = """
+CoursekitPlayer.registerAdapter("probe", function (config, course) {
+  var calls = window.calls = [];
+  var log = function (name) { return function () { calls.push([name].concat([].slice.call(arguments))); }; };
+  return {
+    start: function () {
+      calls.push(["start", config.scope, course.questions.length]);
+      return Promise.resolve({state: window.name || null, bookmark: null, mode: "normal", recording: config.options.recording, learnerName: "Ada"});
+    },
+    saveState: function (state, bookmark) { window.name = state; calls.push(["saveState", state.length, bookmark]); },
+    lessonViewed: log("lessonViewed"), questionAnswered: log("questionAnswered"),
+    setResult: log("setResult"), commit: log("commit"), exit: log("exit")
+  };
+});
+"""
+
+
+@pytest.fixture
+def tracked(tmp_path):
+    """A site with a probe adapter and two launch pages: the whole course, and the quiz alone."""
+    course = demo_course()
+    site = Site(course)
+    write_site(course, tmp_path)
+    (tmp_path / "player" / "probe.js").write_text(PROBE)
+    (tmp_path / "launch.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], options={"recording": False}))
+    (tmp_path / "sco-final.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], scope=["final"], options={"recording": True}))
+    return tmp_path
+
+
+def calls(page, name=None):
+    return [c for c in page.evaluate("window.calls") if name is None or c[0] == name]
+
+
+def test_pages_in_the_shell_use_its_single_session(chromium, serve, tracked):
+    base = serve(tracked)
+    context, guard = guarded_context(chromium)
+    shell = context.new_page()
+    shell.goto(base + "launch.html")
+    frame = shell.frame_locator("#ck-frame")
+    frame.locator(".ck-progress:not([hidden])").wait_for()
+    # no LMS answered: the learner is told, plainly, and offered an explicit exit
+    assert "progress is not recorded" in frame.locator(".ck-banner").inner_text()
+    assert frame.locator(".ck-exit").is_visible()
+    frame.locator(".ck-next").click()           # index -> lesson-welcome
+    frame.locator("h1", has_text="Welcome").wait_for()
+    frame.locator(".ck-next").click()           # -> lesson-where
+    frame.locator("h1", has_text="Where to sell").wait_for()
+    frame.locator("#ck-q0-b").check()
+    frame.locator("#ck-q0 .ck-check").click()
+    frame.locator(".ck-next").click()           # -> quiz
+    frame.locator("#ck-q1").wait_for()
+    for key, qtype in enumerate(["single", "multiple", "true-false", "fill-in", "numeric", "matching", "ordering"], start=1):
+        answer(frame, key, qtype, RIGHT[f"q{key}"])
+    frame.locator(".ck-submit").click()
+    frame.locator(".ck-quiz-result .ck-status").wait_for()
+
+    assert len(calls(shell, "start")) == 1, "one session for the whole launch, whatever the pages"
+    assert calls(shell)[0] == ["start", None, 8]
+    assert [c[1]["id"] for c in calls(shell, "lessonViewed")] == ["welcome", "where"]
+    assert [round(c[2], 2) for c in calls(shell, "lessonViewed")] == [0.33, 0.67]
+    inline, *graded = [c[1] for c in calls(shell, "questionAnswered")]
+    assert inline["quizId"] is None and inline["lessonId"] == "where" and inline["graded"] is False and inline["correct"] is True
+    assert [a["questionId"] for a in graded] == ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
+    by_id = {a["questionId"]: a for a in graded}
+    assert by_id["q2"] | {"latencyMs": 0, "timestamp": ""} == {
+        "quizId": "final", "lessonId": None, "questionId": "q2", "type": "multiple", "interactionType": "choice",
+        "graded": True, "response": ["a", "b"], "correct": True, "points": 2, "maxPoints": 2, "latencyMs": 0, "timestamp": "",
+    }
+    assert by_id["q3"]["response"] is True and by_id["q4"]["response"] == "rgpd" and by_id["q5"]["response"] == 20.5
+    assert by_id["q6"]["response"] == [["1", "a"], ["2", "b"], ["3", "c"]] and by_id["q7"]["interactionType"] == "sequencing"
+    assert by_id["q1"]["timestamp"].endswith("Z") and by_id["q1"]["latencyMs"] >= 0
+    results = [c[1] for c in calls(shell, "setResult")]
+    assert results[0] == {"completed": False, "passed": None, "score": 0, "progress": 0}
+    assert results[-1] == {"completed": True, "passed": True, "score": 100, "progress": 1}
+    assert all(a != b for a, b in zip(results, results[1:])), "setResult only when something changed"
+    assert calls(shell, "commit"), "milestones commit"
+    assert calls(shell, "saveState")[-1][2] == "quiz-final.html", "the bookmark is the page shown"
+
+    frame.locator(".ck-exit").click()
+    assert "You can close this window" in frame.locator(".ck-banner[role=status]").inner_text()
+    shell.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    assert len(calls(shell, "exit")) == 1, "pagehide after the explicit exit ends nothing twice"
+    context.close()
+    guard.check()
+
+
+def test_exit_on_pagehide_once_and_state_comes_back(chromium, serve, tracked):
+    base = serve(tracked)
+    context, guard = guarded_context(chromium)
+    shell = context.new_page()
+    shell.goto(base + "launch.html")
+    frame = shell.frame_locator("#ck-frame")
+    frame.locator(".ck-start").click()
+    frame.locator("h1", has_text="Welcome").wait_for()
+    shell.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide')); window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    assert len(calls(shell, "exit")) == 1
+    # the adapter kept the state in window.name: a new launch in this tab starts from it
+    shell.goto(base + "launch.html")
+    shell.frame_locator("#ck-frame").locator(".ck-st[data-item=welcome]", has_text="Viewed").wait_for()
+    context.close()
+    guard.check()
+
+
+def test_scoped_launch_reports_on_its_items_only(chromium, serve, tracked):
+    base = serve(tracked)
+    context, guard = guarded_context(chromium)
+    shell = context.new_page()
+    shell.goto(base + "sco-final.html")
+    frame = shell.frame_locator("#ck-frame")
+    frame.locator("#ck-q1").wait_for()          # starts at the scope's page
+    assert not frame.locator(".ck-banner").count(), "recording: no warning"
+    assert not frame.locator(".ck-pager a").first.is_visible(), "no way out of the scope"
+    answer(frame, 1, "single", "a")
+    for key, qtype in enumerate(["multiple", "true-false", "fill-in", "numeric", "matching", "ordering"], start=2):
+        answer(frame, key, qtype, RIGHT[f"q{key}"])
+    frame.locator(".ck-submit").click()
+    frame.locator(".ck-quiz-result .ck-status").wait_for()
+    assert calls(shell)[0][1] == ["final"]
+    assert calls(shell, "setResult")[-1][1] == {"completed": True, "passed": True, "score": 100, "progress": 1}
+    context.close()
+    guard.check()
