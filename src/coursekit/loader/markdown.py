@@ -28,12 +28,17 @@ _CALLOUT_LABELS = {
 # the many short strings of a quiz (choices, feedback) keeps loading 1000 lessons fast.
 _MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>!#&~|:=+\-]|^\s*\d+[.)]\s|\n\s*\n|^ {4}|\s{2}\n")
 _TAGS = re.compile(r"<[^>]+>")
+# tags that separate words; inline ones (<em>, <a>...) must not: "<em>bouchons</em>?" is "bouchons?"
+_BLOCK_TAGS = re.compile(
+    r"</?(?:p|br|hr|div|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|tr|td|th|blockquote|pre|aside|section|img)\b[^>]*>",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
 
 
 def plain_text(html_text: str) -> str:
     """The text of rendered HTML, whitespace collapsed (for reports and metadata)."""
-    return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", html_text))).strip()
+    return _SPACES.sub(" ", html.unescape(_TAGS.sub("", _BLOCK_TAGS.sub(" ", html_text)))).strip()
 
 
 def _callout_renderer(kind: str, language: str):
