@@ -56,6 +56,7 @@ def test_every_page_type_is_accessible_local_and_fits_360px(chromium, serve, sit
         assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{name} skips heading levels: {levels}"
     # quiz page after submission too: feedback and result blocks are part of the page type
     page.goto(base + "quiz-final.html")
+    page.wait_for_selector(".ck-progress:not([hidden])")
     answer_all(page, WRONG)
     page.click(".ck-submit")
     assert axe_violations(page) == []
@@ -109,6 +110,7 @@ def test_wrong_answers_fail_then_retake(learner, serve, site):
     assert page.locator(".ck-r-status").inner_text() == "Failed"
     assert page.locator(".ck-r-score").inner_text() == "0%"
     page.goto(base + "quiz-final.html")
+    page.wait_for_selector(".ck-progress:not([hidden])")
     page.click(".ck-retake")
     assert page.locator(".ck-submit").is_visible() and not page.locator(".ck-quiz-result").inner_text()
     assert not page.locator("#ck-q1 input:checked").count()

@@ -41,6 +41,12 @@ def tracked(tmp_path):
     return tmp_path
 
 
+def shown(frame, title):
+    """Wait until the frame shows the page titled ``title`` and its runtime has booted."""
+    frame.locator("h1", has_text=title).wait_for()
+    frame.locator(".ck-progress:not([hidden])").wait_for()
+
+
 def calls(page, name=None):
     return [c for c in page.evaluate("window.calls") if name is None or c[0] == name]
 
@@ -56,13 +62,13 @@ def test_pages_in_the_shell_use_its_single_session(chromium, serve, tracked):
     assert "progress is not recorded" in frame.locator(".ck-banner").inner_text()
     assert frame.locator(".ck-exit").is_visible()
     frame.locator(".ck-next").click()           # index -> lesson-welcome
-    frame.locator("h1", has_text="Welcome").wait_for()
+    shown(frame, "Welcome")
     frame.locator(".ck-next").click()           # -> lesson-where
-    frame.locator("h1", has_text="Where to sell").wait_for()
+    shown(frame, "Where to sell")
     frame.locator("#ck-q0-b").check()
     frame.locator("#ck-q0 .ck-check").click()
     frame.locator(".ck-next").click()           # -> quiz
-    frame.locator("#ck-q1").wait_for()
+    shown(frame, "Final quiz")
     for key, qtype in enumerate(["single", "multiple", "true-false", "fill-in", "numeric", "matching", "ordering"], start=1):
         answer(frame, key, qtype, RIGHT[f"q{key}"])
     frame.locator(".ck-submit").click()
@@ -106,6 +112,7 @@ def test_exit_on_pagehide_once_and_state_comes_back(chromium, serve, tracked):
     frame = shell.frame_locator("#ck-frame")
     frame.locator(".ck-start").click()
     frame.locator("h1", has_text="Welcome").wait_for()
+    shell.wait_for_function("window.calls.some(c => c[0] === 'lessonViewed')")  # the lesson page has booted
     shell.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide')); window.dispatchEvent(new PageTransitionEvent('pagehide'))")
     assert len(calls(shell, "exit")) == 1
     # the adapter kept the state in window.name: a new launch in this tab starts from it
@@ -121,7 +128,7 @@ def test_scoped_launch_reports_on_its_items_only(chromium, serve, tracked):
     shell = context.new_page()
     shell.goto(base + "sco-final.html")
     frame = shell.frame_locator("#ck-frame")
-    frame.locator("#ck-q1").wait_for()          # starts at the scope's page
+    shown(frame, "Final quiz")                  # starts at the scope's page
     assert not frame.locator(".ck-banner").count(), "recording: no warning"
     assert not frame.locator(".ck-pager a").first.is_visible(), "no way out of the scope"
     answer(frame, 1, "single", "a")
