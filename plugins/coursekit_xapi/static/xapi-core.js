@@ -193,7 +193,8 @@
    * the same id could race inside the LRS. Resolves true when the queue is empty. */
   Lrs.prototype.flush = function (keepalive) {
     var self = this;
-    if (!this.endpoint) return Promise.resolve(false);
+    // without credentials (a reload dropped them) statements wait for the next launch
+    if (!this.endpoint || !this.auth) return Promise.resolve(false);
     if (this.flushing) { if (keepalive) this.flushing.keepalive = true; return this.flushing.promise; }
     clearTimeout(this.timer);
     var state = { keepalive: !!keepalive };
@@ -247,7 +248,7 @@
    * What does not get through stays queued and goes with the next launch. */
   Lrs.prototype.flushOnExit = function () {
     var self = this;
-    if (!this.endpoint || !this.queue.length) return Promise.resolve(true);
+    if (!this.endpoint || !this.auth || !this.queue.length) return Promise.resolve(!this.queue.length);
     if (!this.flushing) return this.flush(true);
     var rest = this.queue.filter(function (s) { return !self.inFlight[s.id]; }).slice(0, BATCH);
     if (!rest.length) return this.flushing.promise;
@@ -264,7 +265,7 @@
     var self = this, deadline = Date.now() + (ms || 5000);
     return (function wait() {
       if (!self.queue.length) return Promise.resolve(true);
-      if (Date.now() > deadline) return Promise.resolve(false);
+      if (Date.now() > deadline || !self.auth) return Promise.resolve(false);
       var p = self.flushing ? self.flushing.promise : self.flush();
       return Promise.race([p, sleep(250)]).then(function () { return sleep(50); }).then(wait);
     })();
@@ -290,7 +291,7 @@
 
   StateStore.prototype.read = function (stateId) {
     var self = this, local = storage.get(this.key + "." + stateId);
-    if (!this.lrs || !this.lrs.endpoint) return Promise.resolve(local);
+    if (!this.lrs || !this.lrs.endpoint || !this.lrs.auth) return Promise.resolve(local);
     return this.lrs.request("GET", "activities/state", this.params(stateId)).then(function (res) {
       var remote = res.status === 200 && res.body && typeof res.body === "object" ? res.body : null;
       if (!remote) return local;
@@ -303,7 +304,7 @@
     var self = this;
     doc.savedAt = now();
     storage.set(this.key + "." + stateId, doc);
-    if (!this.lrs || !this.lrs.endpoint || !this.apiWorks) return Promise.resolve(false);
+    if (!this.lrs || !this.lrs.endpoint || !this.lrs.auth || !this.apiWorks) return Promise.resolve(false);
     this.dirty = { id: stateId, doc: doc };
     if (this.writing) return this.writing;
     this.writing = (function loop() {

@@ -17,7 +17,9 @@
     var acts = X.activities();
     var launch = X.readLaunch(["auth"]); // the credential goes: memory only from here on
     var actor = X.agent(launch.actor);
-    var recording = !!(launch.endpoint && launch.auth && actor);
+    // without auth (the learner reloaded: we removed it from the address bar) statements are
+    // still queued, and leave with the next launch that brings credentials
+    var recording = !!(launch.endpoint && actor);
     var registration = X.isUuid(launch.registration) ? launch.registration : null;
     var courseId = launch.activity_id || (acts.course && acts.course.id) || config.course;
     var lrs = new X.Lrs(recording ? launch.endpoint : null, launch.auth,
