@@ -143,6 +143,7 @@ class LMS:
     """One browser page playing the LMS for one SCO launch."""
 
     def __init__(self, browser, base_url: str):
+        # a Browser or a BrowserContext: both open pages
         self.page = browser.new_page()
         self.base_url = base_url
         self.console: list[str] = []
