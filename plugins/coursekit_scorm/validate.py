@@ -286,6 +286,7 @@ def check_manifest(root, version: str, names: set[str], report: Report) -> None:
         for item in org.iter(cp("item")):
             iid = item.get("identifier")
             ref = item.get("identifierref")
+            _check_item_values(item, version, report)
             if ref is None:
                 if item.find(cp("item")) is None:
                     report.error(f"item {iid}: neither a resource nor child items")
@@ -300,7 +301,6 @@ def check_manifest(root, version: str, names: set[str], report: Report) -> None:
                 sco_count += 1
             if item.get("parameters"):
                 report.warning(f"item {iid}: launch parameters ({item.get('parameters')!r}) are dropped by some LMSs (ILIAS, OpenOlat)")
-            _check_item_values(item, version, report)
     if resources and not sco_count:
         report.warning("no item launches a SCO: nothing will be tracked")
 
