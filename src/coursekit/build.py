@@ -16,10 +16,14 @@ def run_builds(tasks: Sequence, out_dir: Path, *, jobs: int = 1) -> list[Path]:
     """Build every ``(course, exporter_cls)`` pair; returns the written paths in job order."""
     if len(tasks) == 1:
         return [build_one(*tasks[0], out_dir)]
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     results: list[Path | None] = [None] * len(tasks)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True) as progress:
+    # stderr: stdout carries only the written paths, for scripts to read
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("building", total=len(tasks))
         # Threads, not processes: the model is shared without pickling, and zlib and file
         # writes release the GIL, which is where a build spends its time.
