@@ -133,9 +133,11 @@ def test_shell_declares_its_configuration():
         site.shell(adapter="scorm12", scope=["nope"])
 
 
-def test_headings_are_demoted_only_when_the_body_uses_h1():
-    assert shift_headings("<h2>A</h2>") == "<h2>A</h2>"
+def test_body_headings_start_at_h2_under_the_page_title():
+    assert shift_headings("<p>no heading</p>") == "<p>no heading</p>"
+    assert shift_headings("<h2>A</h2><h3>B</h3>") == "<h2>A</h2><h3>B</h3>"
     assert shift_headings("<h1>A</h1><h2 id=x>B</h2>") == "<h2>A</h2><h3 id=x>B</h3>"
+    assert shift_headings("<h3>A</h3><h4>B</h4></h4>") == "<h2>A</h2><h3>B</h3></h3>"
 
 
 def test_ordering_never_starts_solved():

@@ -59,11 +59,14 @@ def lesson_parts(lesson: Lesson) -> list[Part]:
 
 
 def shift_headings(html: str) -> str:
-    """Demote the body's headings when it uses ``<h1>``: the page's ``<h1>`` is the lesson title,
-    and heading levels must not skip or repeat the top level."""
-    if "<h1" not in html:
+    """Move the body's headings so that its top level is ``<h2>``: the page's ``<h1>`` is the
+    lesson title, and levels must not skip (authors start at ``#`` or ``##``; the loader may
+    already have shifted them). Relative levels are kept."""
+    levels = [int(m.group(2)) for m in _HEADING.finditer(html)]
+    if not levels or min(levels) == 2:
         return html
-    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
+    shift = 2 - min(levels)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html)
 
 
 def initial_order(question: Question) -> list[str]:
