@@ -63,17 +63,40 @@ def unscored_course(slug: str = "reading") -> Course:
                   structure=(_lesson("one", "One"), _lesson("two", "Two")))
 
 
-def big_course(n_questions: int = 300, per_quiz: int = 30, slug: str = "big") -> Course:
-    """``n_questions`` graded questions of every type, ``per_quiz`` to a quiz."""
-    questions = []
-    kinds = every_type_questions("x")
-    for i in range(n_questions):
-        template = kinds[i % len(kinds)]
-        questions.append(type(template)(**{**{f: getattr(template, f) for f in template.__slots__ if f != "__weakref__"}, "id": f"q{i + 1}"}))
-    quizzes = tuple(
-        Quiz(id=f"quiz-{k + 1}", title=f"Quiz {k + 1}", source=f"quizzes/{k + 1}.yml", questions=tuple(questions[k * per_quiz:(k + 1) * per_quiz]))
-        for k in range((n_questions + per_quiz - 1) // per_quiz)
-    )
-    lessons = tuple(_lesson(f"lesson-{k + 1}", f"Lesson {k + 1}") for k in range(len(quizzes)))
-    structure = tuple(x for pair in zip(lessons, quizzes) for x in pair)
-    return Course(id=f"urn:coursekit:{slug}", slug=slug, title="Big course", structure=structure)
+def big_question(i: int) -> Question:
+    """Question ``i`` of a big course: the seven types in turn, at realistic sizes
+    (5 choices, 4 pairs, 5 items to order)."""
+    letters = "abcdefgh"
+    kind = i % 7
+    common = dict(id=f"q{i}", prompt=f"Question {i}", prompt_html=f"<p>Question {i}</p>")
+    if kind in (0, 1):
+        right = (1,) if kind == 0 else (0, 2)
+        choices = tuple(Choice(letters[c], f"choice {c}", f"choice {c}", correct=c in right) for c in range(5))
+        return Question(type="single" if kind == 0 else "multiple", choices=choices, **common)
+    if kind == 2:
+        return Question(type="true-false", answer=True, **common)
+    if kind == 3:
+        return Question(type="fill-in", answers=("commission",), **common)
+    if kind == 4:
+        return Question(type="numeric", answer=14, minimum=14, maximum=14, **common)
+    if kind == 5:
+        pairs = tuple(MatchPair(str(p + 1), f"s{p}", f"s{p}", letters[p], f"t{p}", f"t{p}") for p in range(4))
+        return Question(type="matching", pairs=pairs, **common)
+    return Question(type="ordering", items=tuple(OrderItem(letters[p], f"i{p}", f"i{p}") for p in range(5)), **common)
+
+
+#: what a learner types for each type in the big course (answer() in tests/browser/play.py)
+BIG_RESPONSES = {
+    "single": "c", "multiple": ["a", "c"], "true-false": "false", "fill-in": "commission", "numeric": "14,5",
+    "matching": {"1": "b", "2": "c", "3": "d", "4": "a"}, "ordering": ["e", "d", "c", "b", "a"],
+}
+
+
+def big_course(n_quizzes: int = 30, per_quiz: int = 10, slug: str = "big") -> Course:
+    """``n_quizzes`` quizzes of ``per_quiz`` questions, each after a lesson (300 by default)."""
+    structure = []
+    for n in range(n_quizzes):
+        structure.append(_lesson(f"l{n}", f"Lesson {n}"))
+        questions = tuple(big_question(n * per_quiz + i) for i in range(per_quiz))
+        structure.append(Quiz(id=f"z{n}", title=f"Quiz {n}", source=f"quizzes/z{n}.yml", questions=questions))
+    return Course(id=f"urn:coursekit:{slug}", slug=slug, title="Big course", structure=tuple(structure))
