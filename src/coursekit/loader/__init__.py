@@ -384,10 +384,10 @@ class _CourseLoader:
         if not isinstance(structure, YList) or not structure:
             self.diags.error(data.at("structure"), "'structure' must be a non-empty list of lessons, quizzes and modules")
             return ()
-        # First pass: which file is which page, so links between lessons resolve.
+        # First pass: which files, in which order (cheap: nothing is read yet).
         self.listed: dict[str, SourcePos] = {}
         self.written: set[str] = set()
-        self.prepared: dict[str, tuple | None] = {}
+        self.assets.listed = self.listed
         plan = []
         for index, entry in enumerate(structure):
             pos = structure.at(index)
@@ -405,6 +405,8 @@ class _CourseLoader:
             elif kind == "file" and entry is not None:
                 tasks.append((entry, pos, None))
         loaded = dict(zip((t[0] for t in tasks), self.load_items(tasks)))
+        if self.assets.forward_links:
+            loaded = {rel: item and self.assets.fill_page_links(item) for rel, item in loaded.items()}
         result = []
         for kind, entry, pos in plan:
             if kind == "module" and entry is not None:
@@ -418,12 +420,16 @@ class _CourseLoader:
     def load_items(self, tasks: list) -> list:
         """Lessons and quizzes for ``tasks`` (``(rel, pos, module_id)``), in order.
 
-        Rendering Markdown is most of a load; on big courses the second half is done in a
-        forked copy of this loader, which shares everything read so far, so both cores work.
+        Reading and rendering the files is most of a load; on big courses the second half
+        is done in a forked copy of this loader, so both cores work. Everything that
+        crosses items is merged afterwards exactly as one process would have found it:
+        ids claimed (first in structure order wins) and links to pages (placeholders
+        filled once every page is known).
         """
         if len(tasks) < PARALLEL_MIN_ITEMS or not _can_fork():
             return [self.load_item(*task) for task in tasks]
         half = len(tasks) // 2
+        ids_before = set(self.ids)
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: load its half, send it back, never return into the caller
@@ -432,7 +438,10 @@ class _CourseLoader:
                 os.close(read_end)
                 mark = len(self.diags._problems)
                 items = [self.load_item(*task) for task in tasks[half:]]
-                payload = pickle.dumps((items, self.diags._problems[mark:], self.assets.used), pickle.HIGHEST_PROTOCOL)
+                claims = [(k, v) for k, v in self.ids.items() if k not in ids_before]
+                result = (items, self.diags._problems[mark:], self.assets.used, self.assets.pages,
+                          claims, self.assets.forward_links)
+                payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
                 status = 0
@@ -445,10 +454,14 @@ class _CourseLoader:
         _, status = os.waitpid(pid, 0)
         if status != 0 or not payload:  # the child failed: do its half here, as without fork
             return mine + [self.load_item(*task) for task in tasks[half:]]
-        theirs, problems, used = pickle.loads(payload)
+        theirs, problems, used, pages, claims, forward = pickle.loads(payload)
         self.diags.extend(problems)
         for rel in used:
             self.assets.add(rel)
+        self.assets.pages.update(pages)
+        self.assets.forward_links = self.assets.forward_links or forward
+        for value, (pos, what) in claims:  # the child's claims come later in structure order
+            self.claim_id(value, pos, what)
         return mine + theirs
 
     def plan_file(self, reference: str, pos: SourcePos) -> str | None:
@@ -464,8 +477,6 @@ class _CourseLoader:
             self.diags.error(pos, f"'{reference}' is listed twice in structure (first at line {self.listed[rel].line})")
             return None
         self.listed[rel] = pos
-        # Read the file and its id now, so a link to a page listed later resolves.
-        self.prepared[rel] = self.prepare_item(rel, pos)
         return rel
 
     def prepare_item(self, rel: str, pos: SourcePos):
@@ -527,7 +538,7 @@ class _CourseLoader:
         return module_id, title, [(rel, pos) for rel, pos in planned if rel], entry.pos
 
     def load_item(self, rel: str, pos: SourcePos, module_id: str | None):
-        prepared = self.prepared.get(rel)
+        prepared = self.prepare_item(rel, pos)
         if prepared is None:
             return None
         if rel.endswith(".md"):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import os
+import re
 import stat
 from pathlib import Path
 from urllib.parse import unquote
@@ -133,6 +135,11 @@ class AssetRegistry:
         self._table: dict[str, str] | None = None
         #: course-relative source path of a lesson or quiz -> its page href
         self.pages: dict[str, str] = {}
+        #: files listed in ``structure`` (in order), whose pages links may name before
+        #: the file itself is loaded
+        self.listed: dict = {}
+        #: whether a link was written as a placeholder for a page not loaded yet
+        self.forward_links = False
 
     def _href_table(self) -> dict[str, str]:
         """A safe href for every file of the course folder, assigned in sorted path order.
@@ -184,11 +191,23 @@ class AssetRegistry:
         rel = self.files.locate(unquote(path), base_dir, pos, self.diags, what)
         if rel is None:
             return None
-        page = self.pages.get(rel)
-        if page is not None and not is_image:
+        if rel in self.listed and not is_image:
+            page = self.pages.get(rel)
+            if page is None:  # a page further on: its id is not known yet
+                self.forward_links = True
+                page = _PAGE_MARK.format(list(self.listed).index(rel))
             return page + (f"#{fragment}" if fragment else "")
         href = self.add(rel)
         return href + (f"#{fragment}" if fragment else "")
+
+    def fill_page_links(self, item):
+        """``item`` with page placeholders replaced by the pages' hrefs."""
+        order = list(self.listed)
+
+        def fill(match: re.Match) -> str:
+            return self.pages.get(order[int(match.group(1))], "#")
+
+        return _replace_strings(item, lambda text: _PAGE_MARK_RE.sub(fill, text) if "@@ck-page-" in text else text)
 
     @property
     def assets(self) -> tuple[Asset, ...]:
@@ -198,6 +217,27 @@ class AssetRegistry:
             media_type = mimetypes.guess_type(rel)[0] or "application/octet-stream"
             result.append(Asset(rel, href, media_type, (self.files.root / rel).read_bytes()))
         return tuple(result)
+
+
+_PAGE_MARK = "@@ck-page-{}@@"
+_PAGE_MARK_RE = re.compile(r"@@ck-page-(\d+)@@")
+
+
+def _replace_strings(value, change):
+    """``value`` (a model object, tuple or string) with ``change`` applied to every string."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, tuple):
+        return tuple(_replace_strings(v, change) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        updates = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = _replace_strings(old, change)
+            if new is not old and new != old:
+                updates[f.name] = new
+        return dataclasses.replace(value, **updates) if updates else value
+    return value
 
 
 def _asset_href(rel: str) -> str:
