@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from coursekit_xapi import Cmi5Exporter
 
 from tests.xapi.courses import tracked_course
@@ -103,11 +105,20 @@ def test_failing_run_then_a_passing_retake_in_a_second_session(tmp_path, lms_for
     assert counts["initialized"] == 2 and counts["terminated"] == 2
 
 
-def test_browse_mode_sends_only_initialized_and_terminated(tmp_path, lms_for, browser_context, ralph):
+@pytest.mark.parametrize("mode", ["Browse", "Review"])
+def test_browse_and_review_send_only_initialized_and_terminated(mode, tmp_path, lms_for, browser_context, ralph):
     lms = lms_for(Cmi5Exporter(COURSE).build(tmp_path / "out"))
-    launch = lms.cmi5_launch("launch.html", AU_ID, mode="Browse", mastery=0.7)
+    launch = lms.cmi5_launch("launch.html", AU_ID, mode=mode, mastery=0.7)
     page = browser_context.new_page()
-    run(page, lms, launch, right=True)
+    if mode == "Browse":  # the learner does everything, nothing of it is reported
+        run(page, lms, launch, right=True)
+    else:  # review: quizzes are locked; the learner reads a lesson and leaves
+        page.goto(launch.url)
+        wait_ready(page)
+        assert page.evaluate("() => CoursekitPlayer.host.mode") == "review"
+        open_page(page, COURSE.lessons[1].href)
+        exit_course(page)
+        page.wait_for_url(lms.base + "return", timeout=20000)
     stored = registration_statements(ralph, launch.registration)
     assert [verb(s) for s in stored] == ["launched", "initialized", "terminated"]
     assert cmi5_problems(stored, [launch]) == []
@@ -150,3 +161,25 @@ def test_outage_during_a_cmi5_session_loses_nothing(tmp_path, lms_for, browser_c
     assert cmi5_problems(stored, [launch]) == []
     counts = Counter(verb(s) for s in stored)
     assert counts["answered"] == 8 and counts["completed"] == 1 and counts["passed"] == 1
+
+
+def test_example_course_failing_run(tmp_path, lms_for, browser_context, ralph):
+    """The repository's example course, loaded from its folder, every answer wrong."""
+    from coursekit.loader import load_course
+
+    from tests.conftest import REPO
+
+    course = load_course(REPO / "courses" / "vendre-en-ligne")
+    lms = lms_for(Cmi5Exporter(course).build(tmp_path / "out"))
+    launch = lms.cmi5_launch("launch.html", f"{course.id}/au", mastery=course.passing_score / 100)
+    page = browser_context.new_page()
+    page.goto(launch.url)
+    wait_ready(page)
+    play(page, course, right=False)
+    exit_course(page)
+    page.wait_for_url(lms.base + "return", timeout=20000)
+    stored = registration_statements(ralph, launch.registration)
+    assert validate_xapi(stored) == []
+    assert cmi5_problems(stored, [launch]) == []
+    counts = Counter(verb(s) for s in stored)
+    assert counts["failed"] == 1 and counts["passed"] == 0 and counts["completed"] == 1

@@ -150,3 +150,31 @@ def test_lrs_outage_loses_nothing_and_stores_nothing_twice(tmp_path, lms_for, ch
     # the same statement went out more than once (retries), but under the same id
     attempts = Counter(i for e in lms.events_of("statements") for i in e[2])
     assert set(attempts) >= set(ids)
+
+
+def test_example_course_full_run(tmp_path, lms_for, browser_context, ralph):
+    """The repository's example course, loaded from its folder, played through."""
+    from coursekit.loader import load_course
+
+    from tests.conftest import REPO
+
+    course = load_course(REPO / "courses" / "vendre-en-ligne")
+    lms = lms_for(XapiExporter(course).build(tmp_path / "out"))
+    launch = lms.xapi_launch(activity_id=course.id)
+    page = browser_context.new_page()
+    page.goto(launch.url)
+    wait_ready(page)
+    play(page, course, right=True)
+    exit_course(page)
+    assert drain(page)
+    stored = registration_statements(ralph, launch.registration)
+    assert validate_xapi(stored) == []
+    counts = Counter(verb(s) for s in stored)
+    inline = sum(len(lesson.questions) for lesson in course.lessons)
+    graded = sum(len(quiz.questions) for quiz in course.quizzes)
+    assert counts["experienced"] == len(course.lessons) and counts["answered"] == inline + graded
+    assert counts["completed"] == 1 and counts["passed"] == 1 and counts["terminated"] == 1
+    for s in stored:
+        if verb(s) == "answered":
+            assert s["result"]["success"] is True, s["object"]["id"]
+    assert not browser_context.errors
