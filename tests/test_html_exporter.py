@@ -106,7 +106,7 @@ def test_example_course_every_page_accessible_and_completes(chromium, serve, tmp
     out = build(EXAMPLE, tmp_path)
     base = serve(out)
     data = json.loads((out / "course.json").read_text())
-    context, guard = guarded_context(chromium)
+    context, guard = guarded_context(chromium, viewport={"width": 360, "height": 740})  # a small phone
     page = context.new_page()
     pages = sorted(p.name for p in out.glob("*.html"))
     for name in pages:
@@ -117,6 +117,7 @@ def test_example_course_every_page_accessible_and_completes(chromium, serve, tmp
         levels = [int(t[1]) for t in page.eval_on_selector_all("main :is(h1,h2,h3,h4,h5,h6)", "els => els.map(e => e.tagName)")]
         assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{name}: {levels}"
         assert not page.locator("main img:not([alt])").count(), name
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} scrolls sideways at 360 px"
     play_course(page, base, data)
     page.goto(base + "results.html")
     page.wait_for_selector(".ck-progress:not([hidden])")

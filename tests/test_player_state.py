@@ -120,6 +120,7 @@ def test_checking_rules():
         c(q("q4"), "rgpd"), c(q("q4"), "GDPR"), !c(q("q4"), "gdp r"),
         c(q("q5"), 20), c(q("q5"), 21), c(q("q5"), P.parseNumber("20,5")), !c(q("q5"), 21.01),
         P.parseNumber("1 234,5") === 1234.5, isNaN(P.parseNumber("3,5,1")), isNaN(P.parseNumber("abc")),
+        P.parseNumber("1,234.5") === 1234.5, P.parseNumber("1.234,5") === 1234.5, P.parseNumber("-.5") === -0.5,
         c(q("q6"), [["1","a"],["2","b"],["3","c"]]), !c(q("q6"), [["1","b"],["2","a"],["3","c"]]),
         c(q("q7"), ["a","b","c"]), !c(q("q7"), ["b","a","c"]),
       ];

@@ -31,9 +31,12 @@
     return String(text).trim().replace(/\s+/g, " ");
   }
 
-  /** "3,5", "3.5", "1 234,5" -> number; NaN when it is not a number. */
+  /** "3,5", "3.5", "1 234,5", "1,234.5", "1.234,5" -> number; NaN when it is not a number.
+   *  With both separators, the first one groups thousands and the last one is the decimal. */
   function parseNumber(text) {
-    var t = String(text).replace(/[\s\u00a0\u202f]/g, "").replace(",", ".");
+    var t = String(text).replace(/[\s\u00a0\u202f]/g, "");
+    if (t.indexOf(",") >= 0 && t.indexOf(".") >= 0) t = t.split(t.indexOf(",") < t.indexOf(".") ? "," : ".").join("");
+    t = t.replace(",", ".");
     return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? parseFloat(t) : NaN;
   }
 
@@ -258,13 +261,18 @@
         self.changed();
         return self;
       });
-    root.addEventListener("pagehide", function () { self.exit(); });
-    root.document.addEventListener("visibilitychange", function () {
-      if (root.document.visibilityState === "hidden") self.call("commit");
-    });
   }
 
   Host.prototype = {
+    /** The host window's own events. Added after the page set up its listeners, so a page's
+     *  last unsaved input is flushed before the session is committed or ended. */
+    listen: function () {
+      var self = this;
+      root.addEventListener("pagehide", function () { self.exit(); });
+      root.document.addEventListener("visibilitychange", function () {
+        if (root.document.visibilityState === "hidden") self.call("commit");
+      });
+    },
     /** Call an adapter method; an adapter's failure must never break the learner's page. */
     call: function (name) {
       var args = [].slice.call(arguments, 1), adapter = this.adapter;
@@ -308,10 +316,18 @@
       this.call("lessonViewed", { id: id, title: itemById[id].title }, this.result().progress);
       this.call("commit");
     },
-    setAnswer: function (key, response) {
-      if (response == null) delete this.state.answers[key];
-      else this.state.answers[key] = this.copy(response);
+    /** Record responses (``{key: response or null}``), then save once. */
+    setAnswers: function (responses) {
+      for (var key in responses) {
+        if (responses[key] == null) delete this.state.answers[key];
+        else this.state.answers[key] = this.copy(responses[key]);
+      }
       this.changed();
+    },
+    setAnswer: function (key, response) {
+      var one = {};
+      one[key] = response;
+      this.setAnswers(one);
     },
     answered: function (answer) {
       this.call("questionAnswered", this.copy(answer));
@@ -450,14 +466,16 @@
       }
       w.current = w.read();
     }
+    // "change" (a pick, or leaving a text field) saves; "input" only clears stale feedback, so a
+    // tracked format does not send its state on every keystroke
     box.addEventListener("change", function (e) {
       if (type === "ordering") w.swap(e.target);
       w.changedAt = Date.now();
-      if (w.onchange) w.onchange();
+      if (w.onchange) w.onchange(true);
     });
     box.addEventListener("input", function () {
       w.changedAt = Date.now();
-      if (w.onchange) w.onchange();
+      if (w.onchange) w.onchange(false);
     });
   }
 
@@ -503,7 +521,8 @@
           $("input", box).value = r;
           break;
         case "numeric":
-          $("input", box).value = num(r).replace(/[\s\u00a0\u202f]/g, "");
+          // the learner's decimal separator, no grouping: what parseNumber reads back
+          $("input", box).value = new Intl.NumberFormat(lang, { useGrouping: false, maximumFractionDigits: 20 }).format(r);
           break;
         case "matching":
           r.forEach(function (p) { $("#ck-q" + q.key + "-" + p[0]).value = p[1]; });
@@ -657,9 +676,24 @@
       retake.hidden = true;
     }
 
+    // a text field saves when left; leaving the page (or hiding it) must not lose what was typed
+    function flush() {
+      if (locked || host.state.done[quiz.id] != null) return;
+      var drafts = {};
+      widgets.forEach(function (w) {
+        var r = w.read();
+        drafts[w.q.key] = w.invalid(r) ? null : r;
+      });
+      host.setAnswers(drafts);
+    }
+    root.addEventListener("pagehide", flush);
+    doc.addEventListener("visibilitychange", function () {
+      if (doc.visibilityState === "hidden") flush();
+    });
     widgets.forEach(function (w) {
-      w.onchange = function () {
+      w.onchange = function (save) {
         w.clear();
+        if (!save) return;
         var r = w.read();
         host.setAnswer(w.q.key, w.invalid(r) ? null : r);
       };
@@ -801,6 +835,7 @@
     host.ready.then(function () {
       if (doc.getElementById("ck-frame")) shell(host);
       else page(host, own);
+      if (own) host.listen();
     });
   }
 
