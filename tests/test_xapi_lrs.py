@@ -178,3 +178,67 @@ def test_example_course_full_run(tmp_path, lms_for, browser_context, ralph):
         if verb(s) == "answered":
             assert s["result"]["success"] is True, s["object"]["id"]
     assert not browser_context.errors
+
+
+def test_resume_from_browser_storage_when_the_lrs_has_no_state_api(tmp_path, lms_for, browser_context, ralph):
+    lms = lms_for(package(tmp_path))
+    lms.documents_api = False  # like Ralph: 404 on activities/state
+    first = lms.xapi_launch(activity_id=COURSE.id)
+    page = browser_context.new_page()
+    page.goto(first.url)
+    wait_ready(page)
+    open_page(page, COURSE.items[1].href)
+    assert drain(page)
+    page.close()
+    again = lms.xapi_launch(activity_id=COURSE.id, registration=first.registration, actor=first.actor)
+    page = browser_context.new_page()
+    page.goto(again.url)
+    wait_ready(page)
+    assert page.evaluate("() => CoursekitPlayer.host.bookmark") == COURSE.items[1].href
+
+
+def test_a_reload_without_credentials_keeps_statements_for_the_next_launch(tmp_path, lms_for, browser_context, ralph):
+    lms = lms_for(package(tmp_path))
+    launch = lms.xapi_launch(activity_id=COURSE.id)
+    page = browser_context.new_page()
+    page.goto(launch.url)
+    wait_ready(page)
+    assert drain(page)
+    page.reload()  # the address bar no longer holds auth: nothing can be sent...
+    wait_ready(page)
+    open_page(page, COURSE.lessons[1].href)
+    assert pending(page) > 0
+    page.close()
+    # ... until the LMS launches again with credentials
+    again = lms.xapi_launch(activity_id=COURSE.id, registration=launch.registration, actor=launch.actor)
+    page = browser_context.new_page()
+    page.goto(again.url)
+    wait_ready(page)
+    assert drain(page)
+    stored = registration_statements(ralph, launch.registration)
+    verbs = [verb(s) for s in stored]
+    starts = [i for i, v in enumerate(verbs) if v == "initialized"]
+    assert len(starts) == 3
+    # the lesson seen in the session without credentials arrived, in its place
+    between = stored[starts[1]:starts[2]]
+    assert [s["object"]["id"] for s in between if verb(s) == "experienced"] == [f"{COURSE.id}/lesson/{COURSE.lessons[1].id}"]
+    assert len({s["id"] for s in stored}) == len(stored)
+
+
+def test_a_statement_the_lrs_refuses_does_not_block_the_others(tmp_path, lms_for, browser_context, ralph):
+    lms = lms_for(package(tmp_path))
+    lms.reject_verb = "progressed"
+    launch = lms.xapi_launch(activity_id=COURSE.id)
+    page = browser_context.new_page()
+    page.goto(launch.url)
+    wait_ready(page)
+    play(page, COURSE, right=True)
+    exit_course(page)
+    assert drain(page)
+    stored = registration_statements(ralph, launch.registration)
+    counts = Counter(verb(s) for s in stored)
+    assert counts["progressed"] == 0 and counts["answered"] == 8 and counts["passed"] == 1 and counts["terminated"] == 1
+    rejected = page.evaluate("""() => Object.keys(localStorage).filter(k => k.startsWith('coursekit.xapi.rejected.'))
+        .flatMap(k => JSON.parse(localStorage.getItem(k)))""")
+    assert rejected and {r["status"] for r in rejected} == {400}
+    assert {r["statement"]["verb"]["id"].rsplit("/", 1)[1] for r in rejected} == {"progressed"}

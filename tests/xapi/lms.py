@@ -60,6 +60,11 @@ class LMS:
         self.fetched: set[str] = set()
         self.valid_auth: set[str] = set()
         self.launch_data_writes = 0
+        #: False: no State / Agent Profile API, like Ralph (404)
+        self.documents_api = True
+        #: statements with this verb (last IRI segment) are refused with 400, as an LRS does
+        #: with a statement it finds invalid
+        self.reject_verb: str | None = None
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -264,6 +269,8 @@ class LMS:
                     return self._send(400, {"detail": "X-Experience-API-Version 1.0.3 is required"})
                 if resource == "statements":
                     return self._statements(method, query, body)
+                if resource in ("activities/state", "agents/profile") and not lms.documents_api:
+                    return self._send(404, {"detail": "Not Found"})
                 if resource == "activities/state":
                     return self._document(method, lms.state, (query.get("activityId"), _agent(query), query.get("registration"), query.get("stateId")), body)
                 if resource == "agents/profile":
@@ -275,6 +282,8 @@ class LMS:
                     parsed = json.loads(body or b"null")
                     batch = parsed if isinstance(parsed, list) else [parsed]
                     lms.log("statements", method, [s.get("id") for s in batch], [s.get("verb", {}).get("id") for s in batch])
+                    if lms.reject_verb and any(s.get("verb", {}).get("id", "").endswith("/" + lms.reject_verb) for s in batch):
+                        return self._send(400, {"detail": f"{lms.reject_verb} statements are refused here"})
                 url = f"{lms.ralph.endpoint}statements"
                 try:
                     r = requests.request(method, url, params=query, data=body or None,
