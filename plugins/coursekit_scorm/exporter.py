@@ -41,11 +41,16 @@ class ScormExporter(Exporter):
         self.site = Site(self.course)
         self.mode = self.settings["sco"]
 
-    def _shell_options(self, scope) -> dict:
+    def _shell_options(self, item) -> dict:
+        # per item, not filtered from the whole course: multi-SCO stays linear in its size
+        if item is None:
+            table = interactions.question_table(self.course, self.version)
+        else:
+            table = interactions.item_table(item, self.version)
         return {
             "sco": self.mode,
             "interactionPrefix": interactions.interaction_prefix(self.course, self.version),
-            "questions": interactions.question_table(self.course, self.version, scope),
+            "questions": table,
         }
 
     def write_content(self, writer: PackageWriter) -> None:
@@ -61,7 +66,7 @@ class ScormExporter(Exporter):
                 scope=scope,
                 start=None if sco.item is None else sco.item.href,
                 title=None if sco.item is None else sco.item.title,
-                options=self._shell_options(scope),
+                options=self._shell_options(sco.item),
             )
             writer.add(sco.href, shell)
 

@@ -67,26 +67,28 @@ def description(question: Question) -> str:
     return text[:250]
 
 
-def _items(course: Course, scope: Iterable[str] | None):
-    wanted = set(scope) if scope is not None else None
-    for item in course.iter_items():
-        if wanted is None or item.id in wanted:
-            yield item
-
-
-def question_table(course: Course, version: str, scope: Iterable[str] | None = None) -> dict[str, dict]:
-    """``{"<item id>.<question id>": {"p": [patterns], "d": description}}`` for the scope.
+def item_table(item, version: str) -> dict[str, dict]:
+    """``{"<item id>.<question id>": {"p": [patterns], "d": description}}`` for one item.
 
     Inline knowledge checks are keyed by their lesson's id: lesson and quiz ids share one
     scope, so the keys never collide.
     """
     table: dict[str, dict] = {}
-    for item in _items(course, scope):
-        for question in item.questions:
-            entry = {"p": patterns(question, version)}
-            if version == "2004":
-                entry["d"] = description(question)
-            table[f"{item.id}.{question.id}"] = entry
+    for question in item.questions:
+        entry = {"p": patterns(question, version)}
+        if version == "2004":
+            entry["d"] = description(question)
+        table[f"{item.id}.{question.id}"] = entry
+    return table
+
+
+def question_table(course: Course, version: str, scope: Iterable[str] | None = None) -> dict[str, dict]:
+    """The tables of every item in ``scope`` (None: the whole course), merged."""
+    wanted = set(scope) if scope is not None else None
+    table: dict[str, dict] = {}
+    for item in course.iter_items():
+        if wanted is None or item.id in wanted:
+            table.update(item_table(item, version))
     return table
 
 

@@ -245,6 +245,7 @@ def check_manifest(root, version: str, names: set[str], report: Report) -> None:
         report.error("no <resources>")
     else:
         base_all = (root.get(XML_BASE) or "") + (resources_el.get(XML_BASE) or "")
+        resource_ids = {r.get("identifier") for r in resources_el.findall(cp("resource"))}
         for res in resources_el.findall(cp("resource")):
             rid = res.get("identifier")
             resources[rid] = res
@@ -268,7 +269,7 @@ def check_manifest(root, version: str, names: set[str], report: Report) -> None:
                 _check_href(fhref, base, names, f"resource {rid} file", report)
             for dep in res.findall(cp("dependency")):
                 ref = dep.get("identifierref")
-                if ref not in {r.get("identifier") for r in resources_el.findall(cp("resource"))}:
+                if ref not in resource_ids:
                     report.error(f"resource {rid}: dependency {ref!r} names no resource")
 
     orgs = root.find(cp("organizations"))
