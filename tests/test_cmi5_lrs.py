@@ -183,3 +183,27 @@ def test_example_course_failing_run(tmp_path, lms_for, browser_context, ralph):
     assert cmi5_problems(stored, [launch]) == []
     counts = Counter(verb(s) for s in stored)
     assert counts["failed"] == 1 and counts["passed"] == 0 and counts["completed"] == 1
+
+
+def test_course_without_quizzes_is_only_completed(tmp_path, lms_for, browser_context, ralph):
+    import dataclasses
+
+    from coursekit.model import Module
+
+    lessons_only = dataclasses.replace(
+        COURSE, id="urn:coursekit:lessons-only",
+        structure=(COURSE.structure[0], Module(id="shop", title="Build your shop", items=(COURSE.lessons[1],))),
+    )
+    lms = lms_for(Cmi5Exporter(lessons_only).build(tmp_path / "out"))
+    launch = lms.cmi5_launch("launch.html", "urn:coursekit:lessons-only/au", move_on="Completed")
+    page = browser_context.new_page()
+    page.goto(launch.url)
+    wait_ready(page)
+    play(page, lessons_only, right=True)
+    exit_course(page)
+    page.wait_for_url(lms.base + "return", timeout=20000)
+    stored = registration_statements(ralph, launch.registration)
+    assert validate_xapi(stored) == []
+    assert cmi5_problems(stored, [launch]) == []
+    counts = Counter(verb(s) for s in stored)
+    assert counts["completed"] == 1 and counts["passed"] == 0 and counts["failed"] == 0 and counts["answered"] == 1
