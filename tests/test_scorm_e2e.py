@@ -9,6 +9,8 @@ that a relaunch with the stored data resumes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from browser.demo import RIGHT, WRONG, demo_course
@@ -244,5 +246,36 @@ def test_launch_without_lms_says_progress_is_not_recorded(fmt, packages, lms_bas
     assert "not recorded" in frame.locator(".ck-banner").inner_text()
     frame.locator(".ck-start").click()
     frame.locator("h1", has_text="Welcome").wait_for()
+    context.close()
+    guard.check()
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_repository_course_played_by_any_learner(fmt, tmp_path, node_modules, serve, chromium):
+    """The real example course, loaded from its folder, played by a learner who knows nothing
+    of it but the model: every question answered right, so the course is passed at 100."""
+    from coursekit.loader import load_course
+    from scorm.harness import play_course
+
+    course = load_course(Path(__file__).resolve().parents[1] / "courses" / "vendre-en-ligne")
+    version = VERSIONS[fmt]
+    root = lms_site(tmp_path / "lms", node_modules)
+    package = EXPORTERS[fmt](course).build(tmp_path / "out")
+    assert validate_package(package).ok
+    unpack(package, root / "pkg")
+    lms, context, guard = open_lms(chromium, serve(root))
+    lms.launch(version, "pkg/launch.html")
+    play_course(content(lms), course)
+    content(lms).locator(".ck-exit").click()
+    lms.page.wait_for_function("lms.finished !== null")
+    assert_clean_session(lms)
+    final = lms.finished()
+    assert interaction_problems(version, final) == []
+    n_questions = sum(len(i.questions) for i in course.items)
+    assert len(interactions_by_id(final)) == n_questions
+    if version == "1.2":
+        assert final["core"]["lesson_status"] == "passed" and final["core"]["score"]["raw"] == "100"
+    else:
+        assert (final["completion_status"], final["success_status"], final["score"]["scaled"]) == ("completed", "passed", "1")
     context.close()
     guard.check()

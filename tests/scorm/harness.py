@@ -260,3 +260,58 @@ def interactions_by_id(cmi: dict) -> dict[str, dict]:
         if index.isdigit():
             out[it["id"]] = it
     return out
+
+
+# --- a learner for any course ------------------------------------------------------------------
+
+
+def form_response(question, right: bool):
+    """What a learner enters for ``question`` (the shapes of browser.play.answer), right or wrong."""
+    kind = question.type
+    if kind in ("single", "multiple"):
+        good = list(question.correct_choice_ids)
+        bad = [c.id for c in question.choices if not c.correct][:1] or good[:0]
+        if kind == "single":
+            return good[0] if right else bad[0]
+        return good if right else bad
+    if kind == "true-false":
+        given = bool(question.answer) if right else not question.answer
+        return "true" if given else "false"
+    if kind == "fill-in":
+        return question.answers[0] if right else "zzz-not-an-answer"
+    if kind == "numeric":
+        value = question.answer if question.answer is not None else (question.minimum if question.minimum is not None else question.maximum)
+        return str(value) if right else str((question.maximum if question.maximum is not None else value) + 1000)
+    if kind == "matching":
+        targets = [p.target_id for p in question.pairs]
+        if not right:
+            targets = targets[1:] + targets[:1]
+        return {p.source_id: t for p, t in zip(question.pairs, targets)}
+    if kind == "ordering":
+        ids = [i.id for i in question.items]
+        return ids if right else ids[::-1]
+    raise ValueError(kind)
+
+
+def play_course(frame, course, right=lambda question: True) -> None:
+    """Walk the whole course from its home page: every lesson shown, every inline check and
+    every quiz question answered (``right(question)`` says how), every quiz submitted."""
+    from browser.play import answer
+    from coursekit.player.data import question_keys
+
+    keys = question_keys(course)
+    items = course.items
+    frame.locator(".ck-start").click()
+    for position, item in enumerate(items):
+        frame.locator(f'body[data-item="{item.id}"]').wait_for(state="attached")
+        for question in item.questions:
+            key = keys[(item.id, question.id)]
+            answer(frame, key, question.type, form_response(question, right(question)))
+            if item.kind == "lesson":
+                frame.locator(f"#ck-q{key} .ck-check").click()
+                frame.locator(f"#ck-q{key} .ck-verdict").wait_for()
+        if item.kind == "quiz":
+            frame.locator(".ck-submit").click()
+            frame.locator(".ck-quiz-result .ck-status").wait_for()
+        if position < len(items) - 1:
+            frame.locator(".ck-next").click()
