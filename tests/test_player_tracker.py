@@ -19,10 +19,11 @@ CoursekitPlayer.registerAdapter("probe", function (config, course) {
   return {
     start: function () {
       calls.push(["start", config.scope, course.questions.length]);
-      return Promise.resolve({state: window.name || null, bookmark: null, mode: "normal", recording: config.options.recording, learnerName: "Ada"});
+      return Promise.resolve({state: window.name || null, bookmark: null, mode: config.options.mode || "normal", recording: config.options.recording, learnerName: "Ada"});
     },
     saveState: function (state, bookmark) { window.name = state; calls.push(["saveState", state.length, bookmark]); },
-    lessonViewed: log("lessonViewed"), questionAnswered: log("questionAnswered"),
+    lessonViewed: config.options.broken ? function () { throw new Error("LMS gone"); } : log("lessonViewed"),
+    questionAnswered: log("questionAnswered"),
     setResult: log("setResult"), commit: log("commit"), exit: log("exit")
   };
 });
@@ -37,6 +38,8 @@ def tracked(tmp_path):
     write_site(course, tmp_path)
     (tmp_path / "player" / "probe.js").write_text(PROBE)
     (tmp_path / "launch.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], options={"recording": False}))
+    (tmp_path / "review.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], start="quiz-final.html", options={"recording": True, "mode": "review"}))
+    (tmp_path / "broken.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], options={"recording": True, "broken": True}))
     (tmp_path / "sco-final.html").write_bytes(site.shell(adapter="probe", scripts=["player/probe.js"], scope=["final"], options={"recording": True}))
     return tmp_path
 
@@ -138,5 +141,38 @@ def test_scoped_launch_reports_on_its_items_only(chromium, serve, tracked):
     frame.locator(".ck-quiz-result .ck-status").wait_for()
     assert calls(shell)[0][1] == ["final"]
     assert calls(shell, "setResult")[-1][1] == {"completed": True, "passed": True, "score": 100, "progress": 1}
+    context.close()
+    guard.check()
+
+
+def test_review_mode_is_read_only_and_sends_nothing(chromium, serve, tracked):
+    context, guard = guarded_context(chromium)
+    shell = context.new_page()
+    shell.goto(serve(tracked) + "review.html")
+    frame = shell.frame_locator("#ck-frame")
+    shown(frame, "Final quiz")
+    assert frame.locator("#ck-q1-a").is_disabled()
+    assert not frame.locator(".ck-submit").is_visible()
+    assert not calls(shell, "saveState") and not calls(shell, "setResult")
+    context.close()
+    guard.check()
+
+
+def test_a_failing_adapter_never_breaks_the_page(chromium, serve, tracked):
+    context, guard = guarded_context(chromium)
+    warnings = []
+    shell = context.new_page()
+    shell.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    shell.goto(serve(tracked) + "broken.html")
+    frame = shell.frame_locator("#ck-frame")
+    frame.locator(".ck-start").click()
+    shown(frame, "Welcome")                     # lessonViewed threw: the page still works
+    frame.locator(".ck-next").click()
+    shown(frame, "Where to sell")
+    frame.locator("#ck-q0-b").check()
+    frame.locator("#ck-q0 .ck-check").click()
+    assert frame.locator("#ck-q0 .ck-verdict").inner_text() == "Correct."
+    assert calls(shell, "questionAnswered") and calls(shell, "commit")
+    assert any("LMS gone" in w for w in warnings), "the failure is reported, as a warning"
     context.close()
     guard.check()

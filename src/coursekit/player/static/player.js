@@ -622,7 +622,7 @@
     }
   };
 
-  function inlineQuestions(host, lessonId) {
+  function inlineQuestions(host) {
     $$(".ck-q").forEach(function (box) {
       var w = new Widget(box, host, false);
       var button = $(".ck-check", box);
@@ -804,7 +804,7 @@
     if (kind === "lesson" || kind === "quiz") host.visit(href);
     if (kind === "lesson") {
       host.lessonViewed(id);
-      inlineQuestions(host, id);
+      inlineQuestions(host);
     }
     if (kind === "quiz") quizPage(host, itemById[id]);
     if (kind === "results") resultsPage(host);
