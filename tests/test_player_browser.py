@@ -11,7 +11,6 @@ import pytest
 
 from browser.demo import RIGHT, WRONG, demo_course
 from browser.play import answer, axe_violations, guarded_context, write_site
-from coursekit.player import Site
 
 TYPES = ["single", "multiple", "true-false", "fill-in", "numeric", "matching", "ordering"]
 PAGES = ["index.html", "lesson-welcome.html", "lesson-where.html", "quiz-final.html", "results.html"]
@@ -43,14 +42,14 @@ def answer_all(page, responses):
         answer(page, key, qtype, responses[f"q{key}"])
 
 
-def test_every_page_type_is_accessible_local_and_fits_360px(chromium, serve, site):
+def test_every_page_type_is_accessible_local_and_fits_360px(chromium, serve, site, node_modules):
     base = serve(site)
     context, guard = guarded_context(chromium, viewport={"width": 360, "height": 740})
     page = context.new_page()
     for name in PAGES:
         page.goto(base + name)
         page.wait_for_selector(".ck-progress:not([hidden])")
-        assert axe_violations(page) == [], name
+        assert axe_violations(page, node_modules) == [], name
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} scrolls sideways at 360 px"
         levels = [int(h[1]) for h in page.eval_on_selector_all("main h1, main h2, main h3, main h4", "els => els.map(e => e.tagName)")]
         assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{name} skips heading levels: {levels}"
@@ -59,7 +58,7 @@ def test_every_page_type_is_accessible_local_and_fits_360px(chromium, serve, sit
     page.wait_for_selector(".ck-progress:not([hidden])")
     answer_all(page, WRONG)
     page.click(".ck-submit")
-    assert axe_violations(page) == []
+    assert axe_violations(page, node_modules) == []
     context.close()
     guard.check()
 

@@ -10,9 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
-from browser.demo import demo_course, final_questions
+from browser.demo import demo_course
 from coursekit.model import Choice, Course, Lesson, MatchPair, OrderItem, Question, Quiz
 from coursekit.player import Site
 

@@ -3,7 +3,6 @@ session, pages in its frame use that host, and the adapter receives the document
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
