@@ -66,6 +66,10 @@ def demo_course(*, language: str = "en", shuffle: bool = False, theme: Theme | N
             "<h2>Why sell online</h2><p>Selling online keeps the shop open.</p>"
             "<p>&lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;bold&lt;/b&gt;</p>"
             '<p><img src="assets/shop.svg" alt="A small shop front"></p>'
+            # long code and a wide table: at 360 px they must wrap, never scroll sideways
+            "<pre><code>curl --request POST https://example.org/api/v1/orders/with/a/very/long/path?and=query&amp;string=1</code></pre>"
+            "<table><thead><tr><th>Channel</th><th>Commission</th><th>Control over prices and customer data</th></tr></thead>"
+            "<tbody><tr><td>Marketplace</td><td>8–15 %</td><td>Little: the platform owns the customer relationship entirely</td></tr></tbody></table>"
         ),
         duration="PT10M", objectives_html=("Know why",),
     )

@@ -387,6 +387,11 @@
 
   var doc = root.document;
   var lang = course.language || "en";
+  try {
+    new Intl.NumberFormat(lang);
+  } catch (e) {
+    lang = "en"; // a tag the browser's Intl cannot read must not stop the player
+  }
 
   function $(sel, el) {
     return (el || doc).querySelector(sel);
