@@ -3,6 +3,7 @@ the format's tracker adapter, the manifest and the official schemas at the root.
 
 from __future__ import annotations
 
+import abc
 from importlib import resources
 from typing import ClassVar
 
@@ -75,8 +76,9 @@ class ScormExporter(Exporter):
             writer.add(name, data)
         writer.add(manifest.MANIFEST, self.build_manifest(writer.names))
 
+    @abc.abstractmethod
     def build_manifest(self, files) -> bytes:
-        raise NotImplementedError
+        """``imsmanifest.xml`` for this version, listing ``files``."""
 
 
 class Scorm12Exporter(ScormExporter):
