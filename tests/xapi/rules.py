@@ -5,6 +5,8 @@ wrong at once."""
 
 from __future__ import annotations
 
+import json
+
 import re
 from collections import Counter
 
@@ -30,7 +32,9 @@ def by_time(statements):
 
 
 def validate_xapi(statements) -> list[str]:
-    """Every statement against Ralph's ``BaseXapiStatement`` (pydantic)."""
+    """Every statement against two independent validators: Ralph's ``BaseXapiStatement``
+    (pydantic) and npm ``@learninglocker/xapi-validation`` (the rules Learning Locker
+    applies: IRIs, UUIDs, durations, timestamps, language tags, score ranges)."""
     from ralph.models.xapi.base.statements import BaseXapiStatement
 
     problems = []
@@ -39,7 +43,34 @@ def validate_xapi(statements) -> list[str]:
             BaseXapiStatement.model_validate(s)
         except Exception as exc:  # pydantic's ValidationError, reported whole
             problems.append(f"{s.get('id')} ({s['verb']['id']}): {exc}")
+    problems.extend(learninglocker_problems(statements))
     return problems
+
+
+_LEARNINGLOCKER = """
+const validate = require("@learninglocker/xapi-validation").default;
+const statements = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const report = statements.map((s) => validate(s).map(
+  (w) => w.path.join(".") + ": " + (w.typeName || w.name) + " " + JSON.stringify(w.data)));
+process.stdout.write(JSON.stringify(report));
+"""
+
+
+def learninglocker_problems(statements) -> list[str]:
+    """What npm ``@learninglocker/xapi-validation`` finds, one line per warning."""
+    import shutil
+    import subprocess
+
+    from conftest import REPO, missing
+
+    if not (REPO / "node_modules" / "@learninglocker" / "xapi-validation").is_dir() or not shutil.which("node"):
+        missing("node and npm @learninglocker/xapi-validation (npm ci)")
+    statements = list(statements)
+    out = subprocess.run(
+        ["node", "-e", _LEARNINGLOCKER], input=json.dumps(statements), capture_output=True, text=True, cwd=REPO, check=True
+    )
+    report = json.loads(out.stdout)
+    return [f"{s.get('id')} ({s['verb']['id']}): {w}" for s, warnings in zip(statements, report) for w in warnings]
 
 
 def _categories(s) -> set[str]:
