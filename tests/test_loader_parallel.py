@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import coursekit.loader as loader
+import coursekit.loader.structure as loader
 from coursekit.loader import read_course
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
