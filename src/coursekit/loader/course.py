@@ -46,6 +46,8 @@ def _frozen(value: Any) -> Any:
 
 
 class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
+    """Loads one course folder with ``load()``; problems go to ``diags``, never raised."""
+
     def __init__(self, root: Path, diags: Diagnostics, pm, export_options):
         self.root = root
         self.diags = diags
