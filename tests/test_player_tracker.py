@@ -175,3 +175,41 @@ def test_a_failing_adapter_never_breaks_the_page(chromium, serve, tracked):
     assert any("LMS gone" in w for w in warnings), "the failure is reported, as a warning"
     context.close()
     guard.check()
+
+
+def order(recorded):
+    """The names of the calls, without saveState: a learner's change (a field left) may save any time."""
+    return [c[0] for c in recorded if c[0] != "saveState"]
+
+
+def test_what_the_learner_did_reaches_the_adapter_before_the_result_it_changes(chromium, serve, tracked):
+    """docs/tracker.md: a quiz's answers come before its setResult, a lesson's lessonViewed
+    before the setResult it causes; commit closes each milestone. Adapters rely on it to send
+    answered before passed/failed without holding the verdict back."""
+    context, guard = guarded_context(chromium)
+    shell = context.new_page()
+    shell.goto(serve(tracked) + "launch.html")
+    frame = shell.frame_locator("#ck-frame")
+    frame.locator(".ck-progress:not([hidden])").wait_for()
+    before = len(calls(shell))
+    frame.locator(".ck-start").click()
+    shown(frame, "Welcome")
+    shell.wait_for_function(f"window.calls.length > {before} && window.calls[window.calls.length - 1][0] === 'commit'")
+    assert order(calls(shell)[before:]) == ["lessonViewed", "setResult", "commit"]
+    frame.locator(".ck-next").click()
+    shown(frame, "Where to sell")
+    frame.locator(".ck-next").click()
+    shown(frame, "Final quiz")
+    for key, qtype in enumerate(["single", "multiple", "true-false", "fill-in", "numeric", "matching", "ordering"], start=1):
+        answer(frame, key, qtype, RIGHT[f"q{key}"])
+    before = len(calls(shell))
+    frame.locator(".ck-submit").click()
+    frame.locator(".ck-quiz-result .ck-status").wait_for()
+    submitted = calls(shell)[before:]
+    assert order(submitted) == ["questionAnswered"] * 7 + ["setResult", "commit"]
+    names = [c[0] for c in submitted]
+    assert names[names.index("setResult") - 1] == "saveState", "the state that counts the answers is saved first"
+    assert [c[1]["questionId"] for c in submitted if c[0] == "questionAnswered"] == ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
+    assert calls(shell, "setResult")[-1][1] == {"completed": True, "passed": True, "score": 100, "progress": 1}
+    context.close()
+    guard.check()

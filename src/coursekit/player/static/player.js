@@ -310,10 +310,11 @@
       this.bookmark = href;
       this.changed();
     },
+    /** What the learner did reaches the adapter before the result it changes (docs/tracker.md). */
     lessonViewed: function (id) {
       this.state.viewed[id] = true;
-      this.changed();
       this.call("lessonViewed", { id: id, title: itemById[id].title }, this.result().progress);
+      this.changed();
       this.call("commit");
     },
     /** Record responses (``{key: response or null}``), then save once. */
@@ -336,8 +337,8 @@
       var self = this;
       answers.forEach(function (a) { self.state.answers[a.key] = self.copy(a.response); });
       self.state.done[quizId] = Math.floor(Date.now() / 60000);
-      self.changed();
       answers.forEach(function (a) { self.answered(a.answer); });
+      self.changed();
       self.call("commit");
     },
     retake: function (quizId) {
