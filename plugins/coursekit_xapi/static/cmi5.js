@@ -18,8 +18,7 @@
   var CAT_CMI5 = CMI5 + "context/categories/cmi5";
   var CAT_MOVEON = CMI5 + "context/categories/moveon";
   var EXT_MASTERY = CMI5 + "context/extensions/masteryscore";
-  var EXT_PROGRESS = CMI5 + "result/extensions/progress";
-  var STATE_ID = "https://w3id.org/xapi/coursekit/state";
+  var STATE_ID = X.STATE_ID;
 
   function asArray(v) { return v == null ? [] : Array.isArray(v) ? v : [v]; }
 
@@ -36,7 +35,8 @@
     var store = null;
     var launchData = null, preferences = null, template = {}, mastery = null;
     var recording = false, normal = false, started = 0, ended = false;
-    var doc = {}, sent = {}, lastProgress = -1, finished = false;
+    var doc = {}, sent = {}, finished = false;
+    var progressStep = X.progressSteps();
 
     function courseGrouping() {
       return acts.course && acts.course.id !== activityId ? [{ objectType: "Activity", id: acts.course.id }] : [];
@@ -91,27 +91,14 @@
     }
 
     function result() {
-      return {
-        state: typeof doc.state === "string" ? doc.state : null,
-        bookmark: typeof doc.bookmark === "string" ? doc.bookmark : null,
-        mode: normal || !launchData ? "normal" : String(launchData.launchMode || "Normal").toLowerCase(),
-        recording: recording,
-        learnerName: actor && actor.name ? String(actor.name) : null
-      };
+      return X.startInfo(doc, normal || !launchData ? "normal" : String(launchData.launchMode || "Normal").toLowerCase(), recording, actor);
     }
 
-    /* The player reports a quiz's result (setResult) before its answers (questionAnswered),
-     * in the same task. Statements read better, and cmi5 graders expect, answers first: the
-     * verdict waits for the end of the task, or for commit()/exit(), whichever comes first. */
-    var later = [];
-    function defer(fn) {
-      later.push(fn);
-      if (later.length === 1) Promise.resolve().then(runLater);
-    }
-    function runLater() {
-      var fns = later;
-      later = [];
-      fns.forEach(function (fn) { fn(); });
+    function progressed(progress) {
+      // no progress once completed in this registration (cmi5 9.5.5.1)
+      if (doc.cmi5 && doc.cmi5.completed) return;
+      var res = progressStep(progress);
+      if (res) allowed("progressed", au(), res);
     }
 
     var api = {
@@ -164,20 +151,9 @@
       },
 
       lessonViewed: function (lesson, progress) {
-        var parts = X.itemParts(lesson.id);
-        if (parts) allowed("experienced", parts.object, null, parts.parent.length ? parts.parent : [au()], courseGrouping());
-        api.progressed(progress);
-      },
-
-      progressed: function (progress) {
-        // no progress once completed in this registration (cmi5 9.5.5.1)
-        if (typeof progress !== "number" || (doc.cmi5 && doc.cmi5.completed)) return;
-        var pct = Math.max(0, Math.min(100, Math.round(progress * 100)));
-        if (pct <= lastProgress) return;
-        lastProgress = pct;
-        var ext = {};
-        ext[EXT_PROGRESS] = pct;
-        allowed("progressed", au(), { extensions: ext });
+        var parts = X.itemParts(lesson.id, activityId);
+        if (parts) allowed("experienced", parts.object, null, parts.parent, courseGrouping());
+        progressed(progress);
       },
 
       questionAnswered: function (answer) {
@@ -185,20 +161,40 @@
         if (parts) allowed("answered", parts.object, X.answerResult(answer), parts.parent, parts.grouping.concat([au()], courseGrouping()));
       },
 
+      /* The player sends a result after what caused it (the answers, the lesson): the
+       * verdict goes out as soon as it is known, after the answered statements. */
       setResult: function (r) {
         if (!r || !recording || !normal || ended) return;
-        defer(function () { judge(r); });
+        var c = doc.cmi5;
+        if (r.completed && !c.completed) {
+          progressed(r.progress);
+          if (defined("completed", { completion: true, duration: elapsed() })) { c.completed = true; persist(); }
+        } else if (!r.completed) {
+          progressed(r.progress);
+        }
+        if ((r.passed === true || r.passed === false) && typeof r.score === "number" && !c.passed && !sent.passed && !sent.failed) {
+          var score = X.verdictScore(r.score);
+          // the LMS's masteryScore decides (cmi5 9.5.1); the player's verdict otherwise
+          var pass = mastery != null ? score.scaled >= mastery : r.passed;
+          var res = { success: pass, duration: elapsed(), score: score };
+          // a resumed session reports the old verdict again: that is not news for the LMS
+          var verdict = (pass ? "passed" : "failed") + ":" + score.scaled;
+          if (c.verdict !== verdict && defined(pass ? "passed" : "failed", res, mastery)) {
+            if (pass) c.passed = true;
+            c.verdict = verdict;
+            persist();
+          }
+        }
+        finished = !!r.completed;
       },
 
       commit: function () {
-        runLater();
         persist();
         return lrs.flush();
       },
 
       exit: function () {
         if (ended || !started) return;
-        runLater();
         if (!recording) { ended = true; return; }
         defined("terminated", { duration: elapsed() });
         ended = true; // terminated is the last statement of the session
@@ -222,33 +218,6 @@
       finished: function () { return finished; }
     };
 
-    function judge(r) {
-        if (ended) return;
-        var c = doc.cmi5;
-        if (r.completed && !c.completed) {
-          api.progressed(r.progress);
-          if (defined("completed", { completion: true, duration: elapsed() })) { c.completed = true; persist(); }
-        } else if (!r.completed) {
-          api.progressed(r.progress);
-        }
-        if ((r.passed === true || r.passed === false) && typeof r.score === "number" && !c.passed && !sent.passed && !sent.failed) {
-          var scaled = Math.round(Math.max(0, Math.min(100, r.score)) * 100) / 10000;
-          // the LMS's masteryScore decides (cmi5 9.5.1); the player's verdict otherwise
-          var pass = mastery != null ? scaled >= mastery : r.passed;
-          var res = {
-            success: pass, duration: elapsed(),
-            score: { scaled: scaled, raw: Math.round(Math.max(0, Math.min(100, r.score))), min: 0, max: 100 }
-          };
-          // a resumed session reports the old verdict again: that is not news for the LMS
-          var verdict = (pass ? "passed" : "failed") + ":" + scaled;
-          if (c.verdict !== verdict && defined(pass ? "passed" : "failed", res, mastery)) {
-            if (pass) c.passed = true;
-            c.verdict = verdict;
-            persist();
-          }
-        }
-        finished = !!r.completed;
-    }
     return api;
   });
 })(window);

@@ -336,12 +336,49 @@
     return { object: clone(item.questions[answer.questionId]), parent: [{ objectType: "Activity", id: item.activity.id }], grouping: grouping };
   }
 
-  /* Object and parents of a lesson. */
-  function itemParts(id) {
+  /* Object and parent of a lesson: its module, else `root` (the id of the launch's activity). */
+  function itemParts(id, root) {
     var acts = activities(), item = acts.items[id];
     if (!item) return null;
-    var parent = item.module && acts.modules[item.module] ? [{ objectType: "Activity", id: acts.modules[item.module].id }] : [];
-    return { object: clone(item.activity), parent: parent, grouping: [] };
+    var parent = item.module && acts.modules[item.module] ? acts.modules[item.module].id : root;
+    return { object: clone(item.activity), parent: parent ? [{ objectType: "Activity", id: parent }] : [], grouping: [] };
+  }
+
+  /* The adapters' saved document (docs/xapi.md "Resume"): one State API document per launch. */
+  var STATE_ID = "https://w3id.org/xapi/coursekit/state";
+  var PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress";
+
+  /* A learner's progress as progressed statements report it: a function of the player's
+   * progress (0..1) giving the result to send, a whole percentage, or null when it is no
+   * news (not a number, or not more than the last one sent). */
+  function progressSteps() {
+    var last = -1;
+    return function (progress) {
+      if (typeof progress !== "number") return null;
+      var pct = Math.max(0, Math.min(100, Math.round(progress * 100)));
+      if (pct <= last) return null;
+      last = pct;
+      var ext = {};
+      ext[PROGRESS] = pct;
+      return { extensions: ext };
+    };
+  }
+
+  /* The player's score (0..100) as the score of a passed/failed statement. */
+  function verdictScore(score) {
+    var pct = Math.max(0, Math.min(100, score));
+    return { scaled: Math.round(pct * 100) / 10000, raw: Math.round(pct), min: 0, max: 100 };
+  }
+
+  /* What an adapter's start() resolves to (docs/tracker.md), from its saved document. */
+  function startInfo(doc, mode, recording, actor) {
+    return {
+      state: doc && typeof doc.state === "string" ? doc.state : null,
+      bookmark: doc && typeof doc.bookmark === "string" ? doc.bookmark : null,
+      mode: mode,
+      recording: recording,
+      learnerName: actor && actor.name ? String(actor.name) : null
+    };
   }
 
   /* The result of an answered statement: response, success, points, time on question. */
@@ -357,6 +394,10 @@
   }
 
   global.CoursekitXapi = {
+    STATE_ID: STATE_ID,
+    progressSteps: progressSteps,
+    verdictScore: verdictScore,
+    startInfo: startInfo,
     questionParts: questionParts,
     itemParts: itemParts,
     answerResult: answerResult,

@@ -10,8 +10,7 @@
 (function (global) {
   "use strict";
   var X = global.CoursekitXapi;
-  var PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress";
-  var STATE_ID = "https://w3id.org/xapi/coursekit/state";
+  var STATE_ID = X.STATE_ID;
 
   global.CoursekitPlayer.registerAdapter("xapi", function createAdapter(config) {
     var acts = X.activities();
@@ -28,7 +27,8 @@
       { activityId: courseId, agent: actor || { objectType: "Agent", account: { homePage: "urn:coursekit", name: "local" } }, registration: registration });
     delete launch.auth;
 
-    var started = 0, ended = false, doc = null, last = { progress: -1, completed: false, judged: null };
+    var started = 0, ended = false, doc = null, last = { completed: false, judged: null };
+    var progressStep = X.progressSteps();
     var courseObject = function () {
       var o = X.clone(acts.course) || { objectType: "Activity", id: courseId };
       o.id = courseId;
@@ -55,18 +55,9 @@
       return store.write(STATE_ID, doc);
     }
 
-    /* The player reports a quiz's result (setResult) before its answers (questionAnswered),
-     * in the same task. Statements read better, and cmi5 graders expect, answers first: the
-     * verdict waits for the end of the task, or for commit()/exit(), whichever comes first. */
-    var later = [];
-    function defer(fn) {
-      later.push(fn);
-      if (later.length === 1) Promise.resolve().then(runLater);
-    }
-    function runLater() {
-      var fns = later;
-      later = [];
-      fns.forEach(function (fn) { fn(); });
+    function progressed(progress) {
+      var result = progressStep(progress);
+      if (result) send("progressed", courseObject(), result);
     }
 
     var api = {
@@ -77,13 +68,7 @@
           last.judged = doc.judged || null;
           last.completed = !!doc.completed;
           send("initialized", courseObject());
-          return {
-            state: typeof doc.state === "string" ? doc.state : null,
-            bookmark: typeof doc.bookmark === "string" ? doc.bookmark : null,
-            mode: "normal",
-            recording: recording,
-            learnerName: actor && actor.name ? actor.name : null
-          };
+          return X.startInfo(doc, "normal", recording, actor);
         });
       },
 
@@ -94,19 +79,9 @@
       },
 
       lessonViewed: function (lesson, progress) {
-        var parts = X.itemParts(lesson.id);
-        if (parts) send("experienced", parts.object, null, parts.parent.length ? parts.parent : [{ objectType: "Activity", id: courseId }]);
-        api.progressed(progress);
-      },
-
-      progressed: function (progress) {
-        if (typeof progress !== "number") return;
-        var pct = Math.max(0, Math.min(100, Math.round(progress * 100)));
-        if (pct <= last.progress) return;
-        last.progress = pct;
-        var ext = {};
-        ext[PROGRESS] = pct;
-        send("progressed", courseObject(), { extensions: ext });
+        var parts = X.itemParts(lesson.id, courseId);
+        if (parts) send("experienced", parts.object, null, parts.parent);
+        progressed(progress);
       },
 
       questionAnswered: function (answer) {
@@ -115,34 +90,11 @@
         send("answered", parts.object, X.answerResult(answer), parts.parent, parts.grouping);
       },
 
+      /* The player sends a result after what caused it (the answers, the lesson): the
+       * verdict goes out as soon as it is known. */
       setResult: function (result) {
         if (ended || !result) return;
-        defer(function () { judge(result); });
-      },
-
-      commit: function () {
-        runLater();
-        persist();
-        return lrs.flush();
-      },
-
-      exit: function () {
-        if (ended) return;
-        runLater();
-        ended = true;
-        send(doc && doc.finished ? "terminated" : "suspended", courseObject(), { duration: sessionTime() });
-        persist();
-        return lrs.flushOnExit();
-      },
-
-      // for tests and the curious: how many statements wait for the LRS
-      pending: function () { return lrs.pending(); },
-      drain: function (ms) { return lrs.drain(ms); }
-    };
-
-    function judge(result) {
-        if (ended) return;
-        api.progressed(result.progress);
+        progressed(result.progress);
         if (result.completed && !last.completed) {
           last.completed = true;
           doc.completed = true;
@@ -156,16 +108,32 @@
             last.judged = judged;
             doc.judged = judged;
             var r = { success: result.passed, duration: sessionTime() };
-            if (typeof result.score === "number") {
-              var raw = Math.max(0, Math.min(100, Math.round(result.score)));
-              r.score = { scaled: Math.round(result.score * 100) / 10000, raw: raw, min: 0, max: 100 };
-            }
+            if (typeof result.score === "number") r.score = X.verdictScore(result.score);
             send(result.passed ? "passed" : "failed", courseObject(), r);
             persist();
           }
         }
         doc.finished = !!result.completed && (result.passed !== null || !acts.scored);
-    }
+      },
+
+      commit: function () {
+        persist();
+        return lrs.flush();
+      },
+
+      exit: function () {
+        if (ended) return;
+        ended = true;
+        send(doc && doc.finished ? "terminated" : "suspended", courseObject(), { duration: sessionTime() });
+        persist();
+        return lrs.flushOnExit();
+      },
+
+      // for tests and the curious: how many statements wait for the LRS
+      pending: function () { return lrs.pending(); },
+      drain: function (ms) { return lrs.drain(ms); }
+    };
+
     return api;
   });
 })(window);
