@@ -44,6 +44,10 @@ def test_full_run_is_stored_valid_and_complete(tmp_path, lms_for, browser_contex
     assert counts["experienced"] == 2 and counts["answered"] == 8  # 7 quiz questions + 1 inline check
     assert counts["completed"] == 1 and counts["passed"] == 1 and counts["failed"] == 0
     assert counts["progressed"] >= 1
+    # the order the player reports (docs/tracker.md): the answers before the verdict they lead
+    # to, a lesson before the progress it makes
+    assert max(i for i, v in enumerate(verbs) if v == "answered") < min(verbs.index("completed"), verbs.index("passed")), verbs
+    assert all(verbs[i + 1] == "progressed" for i, v in enumerate(verbs) if v == "experienced"), verbs
     assert len({s["id"] for s in stored}) == len(stored)
     assert validate_xapi(stored) == []
     assert not browser_context.errors
