@@ -156,6 +156,7 @@ def test_single_sco_suspends_and_resumes(fmt, packages, lms_base, chromium):
     frame.locator("h1", has_text="Welcome").wait_for()
     frame.locator(".ck-next").click()
     frame.locator("h1", has_text="Where to sell").wait_for()
+    lms.wait_for_set("cmi.core.lesson_location" if version == "1.2" else "cmi.location", "lesson-where.html")
     lms.close_sco()  # the learner leaves half-way: the LMS unloads the SCO
     lms.page.wait_for_function("lms.finished !== null")
     calls = assert_clean_session(lms)

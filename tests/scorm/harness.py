@@ -188,6 +188,15 @@ class LMS:
         snapshot = self.page.evaluate("lms.finished")
         return snapshot["cmi"] if snapshot else None
 
+    def wait_for_set(self, key: str, value: str) -> None:
+        """Wait until the SCO has set ``key`` to ``value``: a page's heading shows before its
+        script has told the LMS anything, so a test that leaves at once races the player."""
+        self.page.wait_for_function(
+            "([key, value]) => lms.calls.some(c => (c.fn === 'LMSSetValue' || c.fn === 'SetValue')"
+            " && c.args[0] === key && c.args[1] === value)",
+            arg=[key, value],
+        )
+
     def close_sco(self) -> None:
         self.page.evaluate("closeSCO()")
 
