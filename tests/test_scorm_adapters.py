@@ -14,7 +14,7 @@ import json
 import pytest
 
 from coursekit_scorm import interactions
-from coursekit_scorm.exporter import adapter_js
+from coursekit_scorm.exporter import RUNTIME, adapter_js
 from scorm.courses import sample_course
 from scorm.harness import (
     LMS, M12, M2004, interaction_problems, interactions_by_id, lms_site, matches, resume_data, set_values,
@@ -29,6 +29,7 @@ DRIVER = """<!doctype html>
   // registerAdapter as the player defines it; the test calls the tracker like the player does
   window.CoursekitPlayer = {{ adapters: {{}}, registerAdapter: function (n, f) {{ this.adapters[n] = f; }} }};
 </script>
+<script src="player/scorm-runtime.js"></script>
 <script src="player/{adapter}.js"></script>
 <script>
   var config = JSON.parse(document.getElementById("ck-config").textContent);
@@ -73,7 +74,8 @@ def site(tmp_path, node_modules, serve):
     for adapter, version in VERSIONS.items():
         pkg = root / adapter
         (pkg / "player").mkdir(parents=True)
-        (pkg / "player" / f"{adapter}.js").write_bytes(adapter_js(adapter))
+        for name in (RUNTIME, adapter):
+            (pkg / "player" / f"{name}.js").write_bytes(adapter_js(name))
         config = {
             "course": course.id, "adapter": adapter, "start": "index.html", "scope": None,
             "options": {

@@ -1,5 +1,6 @@
 """The ``scorm12`` and ``scorm2004`` exporters: the player's site, a launch shell per SCO,
-the format's tracker adapter, the manifest and the official schemas at the root."""
+the format's tracker adapter and the runtime it builds on, the manifest and the official
+schemas at the root."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from coursekit.package import PackageWriter
 from . import interactions, manifest, schemas
 
 
+#: what both adapters share (``static/scorm-runtime.js``): every package ships it, and the
+#: launch page loads it before the version's adapter
+RUNTIME = "scorm-runtime"
+
+
 def adapter_js(adapter: str) -> bytes:
-    """The adapter script shipped in every package of that format (``static/<adapter>.js``)."""
+    """A script shipped in every package of that format (``static/<adapter>.js``): the
+    version's adapter, or ``RUNTIME``."""
     return resources.files(__package__).joinpath("static", f"{adapter}.js").read_bytes()
 
 
@@ -57,8 +64,10 @@ class ScormExporter(Exporter):
     def write_content(self, writer: PackageWriter) -> None:
         for name, data in self.site.files().items():
             writer.add(name, data)
-        writer.add(f"player/{self.adapter}.js", adapter_js(self.adapter))
-        scripts = [f"player/{self.adapter}.js"]
+        scripts = []  # the runtime first: the adapter builds on it
+        for name in (RUNTIME, self.adapter):
+            writer.add(f"player/{name}.js", adapter_js(name))
+            scripts.append(f"player/{name}.js")
         for sco in manifest.scos(self.course, self.mode):
             scope = None if sco.item is None else [sco.item.id]
             shell = self.site.shell(

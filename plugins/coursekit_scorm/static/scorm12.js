@@ -1,33 +1,18 @@
 /* coursekit SCORM 1.2 adapter: the player's tracker interface (docs/tracker.md) on the
- * SCORM 1.2 runtime API. No dependencies. Rules and formats: reference/scorm.md. */
+ * SCORM 1.2 runtime API. Needs scorm-runtime.js (window.CoursekitScorm), loaded first, for
+ * what 1.2 and 2004 share. Rules and formats: reference/scorm.md. */
 (function () {
   "use strict";
 
-  var SUSPEND_LIMIT = 4096; // SCORM 1.2 cmi.suspend_data; Docebo and Moodle enforce it
-  var LOCATION_LIMIT = 255;
-  var MAX_HOPS = 500; // frames to climb looking for the API (ADL 2004 sample, pipwerks)
+  var K = window.CoursekitScorm; // scorm-runtime.js, loaded first
+  var pad = K.pad, list = K.list;
 
-  /* The LMS puts `API` on a window above us: walk parents, then the opener's. Every access
-   * is guarded, because reading a cross-origin frame's property throws. */
-  function findAPI(name) {
-    function climb(win) {
-      for (var hops = 0; win && hops < MAX_HOPS; hops++) {
-        try { if (win[name]) return win[name]; } catch (e) { /* cross-origin: keep climbing */ }
-        var parent = null;
-        try { parent = win.parent; } catch (e) { parent = null; }
-        if (!parent || parent === win) return null;
-        win = parent;
-      }
-      return null;
-    }
-    var api = climb(window);
-    if (!api) {
-      try { if (window.top && window.top.opener) api = climb(window.top.opener); } catch (e) { api = null; }
-    }
-    return api;
-  }
-
-  function pad(n, width) { n = String(n); while (n.length < width) n = "0" + n; return n; }
+  var VERSION = {
+    api: "API", initialize: "LMSInitialize", finish: "LMSFinish", setValue: "LMSSetValue",
+    commit: "LMSCommit", getLastError: "LMSGetLastError", getErrorString: "LMSGetErrorString",
+    suspendData: "cmi.suspend_data", suspendLimit: 4096, // the 1.2 limit; Docebo and Moodle enforce it
+    location: "cmi.core.lesson_location", locationLimit: 255
+  };
 
   /* CMITimespan: HHHH:MM:SS.SS, 2 to 4 hour digits, at most 2 decimals (Moodle's regex). */
   function timespan(ms) {
@@ -50,17 +35,6 @@
     return String(Math.round(x * 100) / 100);
   }
 
-  function utf8Length(s) {
-    var n = 0;
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      n += c < 0x80 ? 1 : c < 0x800 ? 2 : (c >= 0xd800 && c < 0xdc00) ? (i++, 4) : 3;
-    }
-    return n;
-  }
-
-  function list(x) { return Array.isArray(x) ? x : x == null || x === "" ? [] : [x]; }
-
   /* The learner's response in the 1.2 pattern syntax of its interaction type. */
   function response(answer) {
     var r = answer.response;
@@ -77,43 +51,23 @@
     var options = (config && config.options) || {};
     var questions = options.questions || {};
     var prefix = options.interactionPrefix || "";
-    var api = null, live = false, ended = false, dirty = false;
-    var started = 0, nextInteraction = 0, mode = "normal";
-    var last = {}; // value last written per element: a repeated value is not sent again
+    var lms = K.session(VERSION, "scorm12");
+    var set = lms.set, writable = lms.writable;
+    var nextInteraction = 0, mode = "normal";
     var finished = false;
     var adapter;
 
-    function call(fn, args) {
-      try { return String(api[fn].apply(api, args || [])); } catch (e) { return "false"; }
-    }
     function get(key) {
-      var value = call("LMSGetValue", [key]);
-      return value === "false" && call("LMSGetLastError") !== "0" ? "" : value;
+      var value = lms.call("LMSGetValue", [key]);
+      return value === "false" && lms.call("LMSGetLastError") !== "0" ? "" : value;
     }
-    function set(key, value) {
-      value = String(value);
-      if (last[key] === value) return true;
-      if (call("LMSSetValue", [key, value]) !== "true") {
-        var code = call("LMSGetLastError");
-        adapter.errors.push({ element: key, value: value, code: code });
-        if (window.console) console.warn("coursekit scorm12: LMSSetValue(" + key + ") failed, error " + code + " " + call("LMSGetErrorString", [code]));
-        return false;
-      }
-      last[key] = value;
-      dirty = true;
-      return true;
-    }
-    function writable() { return live && !ended; }
 
     adapter = {
-      errors: [],
+      errors: lms.errors,
 
       start: function () {
-        api = findAPI("API");
         var none = { state: null, bookmark: null, mode: "normal", recording: false, learnerName: null };
-        if (!api || call("LMSInitialize", [""]) !== "true") return none;
-        live = true;
-        started = Date.now();
+        if (!lms.open()) return none;
         mode = get("cmi.core.lesson_mode") || "normal";
         var status = get("cmi.core.lesson_status");
         if (mode === "normal" && (status === "" || status === "not attempted")) set("cmi.core.lesson_status", "incomplete");
@@ -124,20 +78,11 @@
         var state = get("cmi.suspend_data");
         var bookmark = get("cmi.core.lesson_location");
         var name = get("cmi.core.student_name");
-        if (dirty) adapter.commit(); // the attempt is recorded as started
+        lms.commit(); // when something was written: the attempt is recorded as started
         return { state: state || null, bookmark: bookmark || null, mode: mode, recording: true, learnerName: name || null };
       },
 
-      saveState: function (state, bookmark) {
-        if (!writable()) return;
-        if (state != null) {
-          state = String(state);
-          // an overflowing value is truncated by the LMS and breaks resume: keep the last good one
-          if (utf8Length(state) <= SUSPEND_LIMIT) set("cmi.suspend_data", state);
-          else adapter.errors.push({ element: "cmi.suspend_data", value: state.length + " characters", code: "limit " + SUSPEND_LIMIT });
-        }
-        if (bookmark && String(bookmark).length <= LOCATION_LIMIT) set("cmi.core.lesson_location", bookmark);
-      },
+      saveState: lms.saveState,
 
       lessonViewed: function () { /* 1.2 has no progress measure: setResult carries the status */ },
 
@@ -172,34 +117,20 @@
         if (mode === "normal") set("cmi.core.lesson_status", status);
       },
 
-      commit: function () {
-        if (!writable() || !dirty) return;
-        dirty = false;
-        call("LMSCommit", [""]);
-      },
+      commit: lms.commit,
 
       exit: function () {
-        if (!writable()) return;
-        ended = true; // first: a pagehide arriving during this call must not finish twice
-        set("cmi.core.session_time", timespan(Date.now() - started));
-        set("cmi.core.exit", finished ? "" : "suspend");
-        // no LMSCommit: LMSFinish stores everything, and some LMSs fail a commit while unloading
-        call("LMSFinish", [""]);
+        lms.finish(function () {
+          set("cmi.core.session_time", timespan(lms.elapsed()));
+          set("cmi.core.exit", finished ? "" : "suspend");
+        });
       }
     };
 
-    // The player calls exit() and commit() itself; these listeners make the adapter safe on
-    // its own too (both calls are idempotent). pagehide, not unload: Chrome drops unload work
-    // and Moodle's frame forbids unload handlers.
-    window.addEventListener("pagehide", function () { adapter.exit(); });
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") adapter.commit();
-    });
+    K.leaveSafely(adapter);
     return adapter;
   }
 
-  if (window.CoursekitPlayer && window.CoursekitPlayer.registerAdapter) {
-    window.CoursekitPlayer.registerAdapter("scorm12", createAdapter);
-  }
-  window.CoursekitScorm12 = { createAdapter: createAdapter, timespan: timespan, findAPI: findAPI };
+  K.register("scorm12", createAdapter);
+  window.CoursekitScorm12 = { createAdapter: createAdapter, timespan: timespan, findAPI: K.findAPI };
 })();

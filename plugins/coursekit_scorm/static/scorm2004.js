@@ -1,33 +1,18 @@
 /* coursekit SCORM 2004 4th Edition adapter: the player's tracker interface (docs/tracker.md)
- * on the SCORM 2004 runtime API. No dependencies. Rules and formats: reference/scorm.md. */
+ * on the SCORM 2004 runtime API. Needs scorm-runtime.js (window.CoursekitScorm), loaded
+ * first, for what 1.2 and 2004 share. Rules and formats: reference/scorm.md. */
 (function () {
   "use strict";
 
-  var SUSPEND_LIMIT = 64000; // 3rd and 4th Edition SPM
-  var LOCATION_LIMIT = 1000;
-  var MAX_HOPS = 500; // frames to climb looking for the API (ADL 2004 sample, pipwerks)
+  var K = window.CoursekitScorm; // scorm-runtime.js, loaded first
+  var pad = K.pad, list = K.list;
 
-  /* The LMS puts `API_1484_11` on a window above us: walk parents, then the opener's.
-   * Every access is guarded, because reading a cross-origin frame's property throws. */
-  function findAPI(name) {
-    function climb(win) {
-      for (var hops = 0; win && hops < MAX_HOPS; hops++) {
-        try { if (win[name]) return win[name]; } catch (e) { /* cross-origin: keep climbing */ }
-        var parent = null;
-        try { parent = win.parent; } catch (e) { parent = null; }
-        if (!parent || parent === win) return null;
-        win = parent;
-      }
-      return null;
-    }
-    var api = climb(window);
-    if (!api) {
-      try { if (window.top && window.top.opener) api = climb(window.top.opener); } catch (e) { api = null; }
-    }
-    return api;
-  }
-
-  function pad(n, width) { n = String(n); while (n.length < width) n = "0" + n; return n; }
+  var VERSION = {
+    api: "API_1484_11", initialize: "Initialize", finish: "Terminate", setValue: "SetValue",
+    commit: "Commit", getLastError: "GetLastError", getErrorString: "GetErrorString",
+    suspendData: "cmi.suspend_data", suspendLimit: 64000, // 3rd and 4th Edition SPM
+    location: "cmi.location", locationLimit: 1000
+  };
 
   /* timeinterval (second, 10,2): PT1H2M3.45S; integer hours and minutes, at most two
    * decimals on seconds, and PT0S for nothing (Moodle's regex rejects P0S and 3 decimals). */
@@ -54,17 +39,6 @@
     return text === "-0" || text === "" ? "0" : text;
   }
 
-  function utf8Length(s) {
-    var n = 0;
-    for (var i = 0; i < s.length; i++) {
-      var c = s.charCodeAt(i);
-      n += c < 0x80 ? 1 : c < 0x800 ? 2 : (c >= 0xd800 && c < 0xdc00) ? (i++, 4) : 3;
-    }
-    return n;
-  }
-
-  function list(x) { return Array.isArray(x) ? x : x == null || x === "" ? [] : [x]; }
-
   /* The learner's response in the 2004 syntax of its interaction type. */
   function response(answer) {
     var r = answer.response;
@@ -83,43 +57,23 @@
     var questions = options.questions || {};
     var prefix = options.interactionPrefix || "";
     var single = options.sco !== "multi";
-    var api = null, live = false, ended = false, dirty = false;
-    var started = 0, mode = "normal", finished = false;
+    var lms = K.session(VERSION, "scorm2004");
+    var set = lms.set, writable = lms.writable;
+    var mode = "normal", finished = false;
     var interactionCount = 0, interactionIndex = {};
-    var last = {}; // value last written per element: a repeated value is not sent again
     var adapter;
 
-    function call(fn, args) {
-      try { return String(api[fn].apply(api, args || [])); } catch (e) { return "false"; }
-    }
     function get(key) {
-      var value = call("GetValue", [key]);
-      return call("GetLastError") !== "0" ? "" : value;
+      var value = lms.call("GetValue", [key]);
+      return lms.call("GetLastError") !== "0" ? "" : value;
     }
-    function set(key, value) {
-      value = String(value);
-      if (last[key] === value) return true;
-      if (call("SetValue", [key, value]) !== "true") {
-        var code = call("GetLastError");
-        adapter.errors.push({ element: key, value: value, code: code });
-        if (window.console) console.warn("coursekit scorm2004: SetValue(" + key + ") failed, error " + code + " " + call("GetErrorString", [code]));
-        return false;
-      }
-      last[key] = value;
-      dirty = true;
-      return true;
-    }
-    function writable() { return live && !ended; }
 
     adapter = {
-      errors: [],
+      errors: lms.errors,
 
       start: function () {
-        api = findAPI("API_1484_11");
         var none = { state: null, bookmark: null, mode: "normal", recording: false, learnerName: null };
-        if (!api || call("Initialize", [""]) !== "true") return none;
-        live = true;
-        started = Date.now();
+        if (!lms.open()) return none;
         mode = get("cmi.mode") || "normal";
         var completion = get("cmi.completion_status");
         if (mode === "normal" && (completion === "" || completion === "not attempted" || completion === "unknown")) {
@@ -136,20 +90,11 @@
         var state = resume ? get("cmi.suspend_data") : "";
         var bookmark = resume ? get("cmi.location") : "";
         var name = get("cmi.learner_name");
-        if (dirty) adapter.commit(); // the attempt is recorded as started
+        lms.commit(); // when something was written: the attempt is recorded as started
         return { state: state || null, bookmark: bookmark || null, mode: mode, recording: true, learnerName: name || null };
       },
 
-      saveState: function (state, bookmark) {
-        if (!writable()) return;
-        if (state != null) {
-          state = String(state);
-          // an overflowing value is truncated by the LMS and breaks resume: keep the last good one
-          if (utf8Length(state) <= SUSPEND_LIMIT) set("cmi.suspend_data", state);
-          else adapter.errors.push({ element: "cmi.suspend_data", value: state.length + " characters", code: "limit " + SUSPEND_LIMIT });
-        }
-        if (bookmark && String(bookmark).length <= LOCATION_LIMIT) set("cmi.location", bookmark);
-      },
+      saveState: lms.saveState,
 
       lessonViewed: function (lesson, progress) {
         if (!writable() || mode !== "normal" || progress == null) return;
@@ -196,36 +141,23 @@
         if (decided) set("cmi.success_status", result.passed ? "passed" : "failed");
       },
 
-      commit: function () {
-        if (!writable() || !dirty) return;
-        dirty = false;
-        call("Commit", [""]);
-      },
+      commit: lms.commit,
 
       exit: function () {
-        if (!writable()) return;
-        ended = true; // first: a pagehide arriving during this call must not terminate twice
-        set("cmi.session_time", timespan(Date.now() - started));
-        set("cmi.exit", finished ? "normal" : "suspend");
-        // one SCO: tell the LMS the whole course ends here, so it takes its frame back.
-        // Between SCOs of a multi-SCO course only the LMS navigates.
-        if (single) set("adl.nav.request", finished ? "exitAll" : "suspendAll");
-        call("Terminate", [""]); // Terminate commits: no separate Commit while unloading
+        lms.finish(function () {
+          set("cmi.session_time", timespan(lms.elapsed()));
+          set("cmi.exit", finished ? "normal" : "suspend");
+          // one SCO: tell the LMS the whole course ends here, so it takes its frame back.
+          // Between SCOs of a multi-SCO course only the LMS navigates.
+          if (single) set("adl.nav.request", finished ? "exitAll" : "suspendAll");
+        });
       }
     };
 
-    // The player calls exit() and commit() itself; these listeners make the adapter safe on
-    // its own too (both calls are idempotent). pagehide, not unload: Chrome drops unload work
-    // and LMS frames may forbid unload handlers.
-    window.addEventListener("pagehide", function () { adapter.exit(); });
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") adapter.commit();
-    });
+    K.leaveSafely(adapter);
     return adapter;
   }
 
-  if (window.CoursekitPlayer && window.CoursekitPlayer.registerAdapter) {
-    window.CoursekitPlayer.registerAdapter("scorm2004", createAdapter);
-  }
-  window.CoursekitScorm2004 = { createAdapter: createAdapter, timespan: timespan, timestamp: timestamp, findAPI: findAPI };
+  K.register("scorm2004", createAdapter);
+  window.CoursekitScorm2004 = { createAdapter: createAdapter, timespan: timespan, timestamp: timestamp, findAPI: K.findAPI };
 })();
