@@ -129,77 +129,119 @@ def _serialize(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+# --- what both versions share ----------------------------------------------------------------
+
+
+def _in(ns: str):
+    """``tag -> "{ns}tag"``, lxml's qualified name in namespace ``ns``."""
+    return lambda tag: f"{{{ns}}}{tag}"
+
+
+def _skeleton(course: Course, nsmap: dict, schema_location: str, schemaversion: str):
+    """The parts every manifest has, in the order the CP schema wants them: the root with its
+    identifier, version and schemaLocation; ``<metadata>`` with its schema and version, for the
+    caller to complete; one organization with the course title; the empty ``<resources>``.
+    Returns ``(root, metadata, organization, resources)``."""
+    q = _in(nsmap[None])
+    ids = _ids(course)
+    root = etree.Element(q("manifest"), nsmap=nsmap)
+    root.set("identifier", ids["manifest"])
+    root.set("version", _clip(course.version or "1", 20))
+    root.set(f"{{{NS_XSI}}}schemaLocation", schema_location)
+
+    meta = _sub(root, q("metadata"))
+    _sub(meta, q("schema"), "ADL SCORM")
+    _sub(meta, q("schemaversion"), schemaversion)
+
+    orgs = _sub(root, q("organizations"), default=ids["org"])
+    org = _sub(orgs, q("organization"), identifier=ids["org"])
+    _sub(org, q("title"), _clip(course.title, 200))
+    return root, meta, org, _sub(root, q("resources"))
+
+
+def _item(parent, q, identifier: str, title: str, identifierref: str | None = None):
+    """An organization ``<item>`` and its title: a SCO's with ``identifierref``, a module's without."""
+    item = _sub(parent, q("item"), identifier=identifier, identifierref=identifierref, isvisible="true")
+    _sub(item, q("title"), _clip(title, 200))
+    return item
+
+
+def _course_item(org, q, course: Course):
+    """Single SCO: the one item, the whole course."""
+    ids = _ids(course)
+    return _item(org, q, ids["course_item"], course.title, ids["course_res"])
+
+
+def _items(org, q, course: Course, leaf, module=None) -> None:
+    """Multi-SCO: the course structure under ``org``, a module as an item grouping its lessons
+    and quizzes. ``leaf(parent, entry)`` adds a lesson's or quiz's item; ``module(group, entry)``,
+    when given, completes a module's item after its children."""
+    for entry in course.structure:
+        if isinstance(entry, Module):
+            group = _item(org, q, xs_id("item", entry.id), entry.title)
+            for child in entry.items:
+                leaf(group, child)
+            if module is not None:
+                module(group, entry)
+        else:
+            leaf(org, entry)
+
+
+def _sco_item(parent, q, entry):
+    """Multi-SCO: the item of one lesson or quiz, launching its own resource."""
+    return _item(parent, q, xs_id("item", entry.id), entry.title, xs_id("res", entry.id))
+
+
+def _resources(resources, q, scorm_type: str, course: Course, listed: list[str], mode: str) -> None:
+    """Single: one SCO resource that lists every file. Multi: a SCO resource per launch page,
+    each depending on one asset resource that lists every other file. ``scorm_type`` is the
+    version's attribute name (1.2 ``adlcp:scormtype``, 2004 ``adlcp:scormType``)."""
+    ids = _ids(course)
+    if mode == "single":
+        res = _sub(resources, q("resource"), identifier=ids["course_res"], type="webcontent", href="launch.html")
+        res.set(scorm_type, "sco")
+        for name in listed:
+            _sub(res, q("file"), href=name)
+        return
+    sco_hrefs = set()
+    for sco in scos(course, "multi"):
+        sco_hrefs.add(sco.href)
+        res = _sub(resources, q("resource"), identifier=xs_id("res", sco.item.id), type="webcontent", href=sco.href)
+        res.set(scorm_type, "sco")
+        _sub(res, q("file"), href=sco.href)
+        _sub(res, q("dependency"), identifierref=ids["shared"])
+    shared = _sub(resources, q("resource"), identifier=ids["shared"], type="webcontent")
+    shared.set(scorm_type, "asset")
+    for name in listed:
+        if name not in sco_hrefs:
+            _sub(shared, q("file"), href=name)
+
+
 # --- SCORM 1.2 -----------------------------------------------------------------------------
 
 
 def manifest_12(course: Course, files: Sequence[str], mode: str = "single") -> bytes:
     """The SCORM 1.2 manifest. ``files`` is every file of the package."""
-    ns, adlcp = NS12[None], NS12["adlcp"]
-    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
-    a = lambda tag: f"{{{adlcp}}}{tag}"  # noqa: E731
-    ids = _ids(course)
-
-    root = etree.Element(q("manifest"), nsmap=NS12)
-    root.set("identifier", ids["manifest"])
-    root.set("version", _clip(course.version or "1", 20))
-    root.set(f"{{{NS_XSI}}}schemaLocation", SCHEMA_LOCATION_12)
-
-    meta = _sub(root, q("metadata"))
-    _sub(meta, q("schema"), "ADL SCORM")
-    _sub(meta, q("schemaversion"), "1.2")
+    q, a = _in(NS12[None]), _in(NS12["adlcp"])
+    root, meta, org, resources = _skeleton(course, NS12, SCHEMA_LOCATION_12, "1.2")
     _sub(meta, a("location"), METADATA_12)
 
-    orgs = _sub(root, q("organizations"), default=ids["org"])
-    org = _sub(orgs, q("organization"), identifier=ids["org"])
-    _sub(org, q("title"), _clip(course.title, 200))
-    resources = _sub(root, q("resources"))
-    listed = content_files(files, "1.2")
+    def mastery(item, entry):
+        percent = mastery_percent(course, entry)
+        if percent is not None:
+            _sub(item, a("masteryscore"), str(percent))
 
     if mode == "single":
-        item = _sub(org, q("item"), identifier=ids["course_item"], identifierref=ids["course_res"], isvisible="true")
-        _sub(item, q("title"), _clip(course.title, 200))
-        mastery = mastery_percent(course, None)
-        if mastery is not None:
-            _sub(item, a("masteryscore"), str(mastery))
-        res = _sub(resources, q("resource"), identifier=ids["course_res"], type="webcontent", href="launch.html")
-        res.set(a("scormtype"), "sco")
-        for name in listed:
-            _sub(res, q("file"), href=name)
-        return _serialize(root)
-
-    sco_hrefs = {s.href for s in scos(course, "multi")}
-
-    def leaf(parent, entry):
-        item = _sub(parent, q("item"), identifier=xs_id("item", entry.id), identifierref=xs_id("res", entry.id), isvisible="true")
-        _sub(item, q("title"), _clip(entry.title, 200))
-        mastery = mastery_percent(course, entry)
-        if mastery is not None:
-            _sub(item, a("masteryscore"), str(mastery))
-
-    for entry in course.structure:
-        if isinstance(entry, Module):
-            group = _sub(org, q("item"), identifier=xs_id("item", entry.id), isvisible="true")
-            _sub(group, q("title"), _clip(entry.title, 200))
-            for child in entry.items:
-                leaf(group, child)
-        else:
-            leaf(org, entry)
-    for sco in scos(course, "multi"):
-        res = _sub(resources, q("resource"), identifier=xs_id("res", sco.item.id), type="webcontent", href=sco.href)
-        res.set(a("scormtype"), "sco")
-        _sub(res, q("file"), href=sco.href)
-        _sub(res, q("dependency"), identifierref=ids["shared"])
-    shared = _sub(resources, q("resource"), identifier=ids["shared"], type="webcontent")
-    shared.set(a("scormtype"), "asset")
-    for name in listed:
-        if name not in sco_hrefs:
-            _sub(shared, q("file"), href=name)
+        mastery(_course_item(org, q, course), None)
+    else:
+        _items(org, q, course, leaf=lambda parent, entry: mastery(_sco_item(parent, q, entry), entry))
+    _resources(resources, q, a("scormtype"), course, content_files(files, "1.2"), mode)
     return _serialize(root)
 
 
 def metadata_12(course: Course) -> bytes:
     """IMS Metadata 1.2.1 (LOM) for the 1.2 manifest's ``adlcp:location``."""
-    m = lambda tag: f"{{{NS_IMSMD}}}{tag}"  # noqa: E731
+    m = _in(NS_IMSMD)
     lang = course.language
     root = etree.Element(m("lom"), nsmap={None: NS_IMSMD})
 
@@ -241,7 +283,7 @@ def metadata_12(course: Course) -> bytes:
 def _lom_2004(parent, course: Course) -> None:
     """Inline IEEE LOM: the 2004 manifest's metadata accepts it (``lax``), LMSs read it."""
     lom = etree.SubElement(parent, f"{{{NS_LOM}}}lom", nsmap={None: NS_LOM})
-    l = lambda tag: f"{{{NS_LOM}}}{tag}"  # noqa: E731
+    l = _in(NS_LOM)
     lang = course.language
 
     def langstring(holder_parent, tag, text, language=lang):
@@ -273,37 +315,23 @@ def _lom_2004(parent, course: Course) -> None:
         _sub(tlt, l("duration"), course.duration)
 
 
+def _decimal(x: float) -> str:
+    """At most 4 decimals, without float noise or trailing zeros: 0.25 -> ``0.25``, 1.0 -> ``1``."""
+    return f"{x:.4f}".rstrip("0").rstrip(".") or "0"
+
+
 def _measure(percent: float) -> str:
     """A 0..1 decimal without float noise: 70 -> ``0.7``."""
-    text = f"{percent / 100:.4f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return _decimal(percent / 100)
 
 
 def manifest_2004(course: Course, files: Sequence[str], mode: str = "single") -> bytes:
     """The SCORM 2004 4th Edition manifest. ``files`` is every file of the package."""
     ns = NS2004
-    q = lambda tag: f"{{{ns[None]}}}{tag}"  # noqa: E731
-    cp = lambda tag: f"{{{ns['adlcp']}}}{tag}"  # noqa: E731
-    ss = lambda tag: f"{{{ns['imsss']}}}{tag}"  # noqa: E731
-    nav = lambda tag: f"{{{ns['adlnav']}}}{tag}"  # noqa: E731
-    ids = _ids(course)
-
-    root = etree.Element(q("manifest"), nsmap=NS2004)
-    root.set("identifier", ids["manifest"])
-    root.set("version", _clip(course.version or "1", 20))
-    root.set(f"{{{NS_XSI}}}schemaLocation", SCHEMA_LOCATION_2004)
-
-    meta = _sub(root, q("metadata"))
-    _sub(meta, q("schema"), "ADL SCORM")
-    _sub(meta, q("schemaversion"), "2004 4th Edition")
+    q, cp, ss, nav = _in(ns[None]), _in(ns["adlcp"]), _in(ns["imsss"]), _in(ns["adlnav"])
+    root, meta, org, resources = _skeleton(course, NS2004, SCHEMA_LOCATION_2004, "2004 4th Edition")
     _lom_2004(meta, course)
-
-    orgs = _sub(root, q("organizations"), default=ids["org"])
-    org = _sub(orgs, q("organization"), identifier=ids["org"])
     org.set(f"{{{ns['adlseq']}}}objectivesGlobalToSystem", "false")
-    _sub(org, q("title"), _clip(course.title, 200))
-    resources = _sub(root, q("resources"))
-    listed = content_files(files, "2004")
 
     def objectives(seq, objective_id: str, percent: int | None):
         """Primary objective: satisfied by measure against the pass mark (the LMS then
@@ -319,9 +347,15 @@ def manifest_2004(course: Course, files: Sequence[str], mode: str = "single") ->
         # Defaults are false: the LMS would then mark the SCO completed and satisfied on exit
         _sub(seq, ss("deliveryControls"), completionSetByContent="true", objectiveSetByContent="true")
 
+    def choice_and_flow(parent):
+        """``<sequencing>`` of a cluster (a module, the organization): the learner may choose
+        any child or go through them in order."""
+        seq = _sub(parent, ss("sequencing"))
+        _sub(seq, ss("controlMode"), choice="true", flow="true")
+        return seq
+
     if mode == "single":
-        item = _sub(org, q("item"), identifier=ids["course_item"], identifierref=ids["course_res"], isvisible="true")
-        _sub(item, q("title"), _clip(course.title, 200))
+        item = _course_item(org, q, course)
         seq = _sub(item, ss("sequencing"))
         objectives(seq, xs_id("obj", course.slug), mastery_percent(course, None))
         delivery(seq)
@@ -330,12 +364,8 @@ def manifest_2004(course: Course, files: Sequence[str], mode: str = "single") ->
         ni = _sub(pres, nav("navigationInterface"))
         for button in ("previous", "continue"):
             _sub(ni, nav("hideLMSUI"), button)
-        org_seq = _sub(org, ss("sequencing"))
-        _sub(org_seq, ss("controlMode"), choice="true", flow="true")
-        res = _sub(resources, q("resource"), identifier=ids["course_res"], type="webcontent", href="launch.html")
-        res.set(cp("scormType"), "sco")
-        for name in listed:
-            _sub(res, q("file"), href=name)
+        choice_and_flow(org)
+        _resources(resources, q, cp("scormType"), course, content_files(files, "2004"), mode)
         return _serialize(root)
 
     # Multi-SCO: one SCO per lesson and quiz; modules are clusters. Rollup: completion
@@ -351,46 +381,25 @@ def manifest_2004(course: Course, files: Sequence[str], mode: str = "single") ->
         return entry.weight / total_weight if is_scored_quiz(entry) else 0.0
 
     def rollup(seq, weight: float):
-        attrs = {"objectiveMeasureWeight": f"{weight:.4f}".rstrip("0").rstrip(".") or "0"}
+        attrs = {"objectiveMeasureWeight": _decimal(weight)}
         if weight == 0:
             attrs["rollupObjectiveSatisfied"] = "false"
         _sub(seq, ss("rollupRules"), **attrs)
 
     def leaf(parent, entry):
-        item = _sub(parent, q("item"), identifier=xs_id("item", entry.id), identifierref=xs_id("res", entry.id), isvisible="true")
-        _sub(item, q("title"), _clip(entry.title, 200))
-        seq = _sub(item, ss("sequencing"))
+        seq = _sub(_sco_item(parent, q, entry), ss("sequencing"))
         rollup(seq, weight_of(entry))
         objectives(seq, xs_id("obj", entry.id), mastery_percent(course, entry))
         delivery(seq)
 
-    for entry in course.structure:
-        if isinstance(entry, Module):
-            group = _sub(org, q("item"), identifier=xs_id("item", entry.id), isvisible="true")
-            _sub(group, q("title"), _clip(entry.title, 200))
-            for child in entry.items:
-                leaf(group, child)
-            seq = _sub(group, ss("sequencing"))
-            _sub(seq, ss("controlMode"), choice="true", flow="true")
-            weight = weight_of(entry)
-            rollup(seq, weight)
-            objectives(seq, xs_id("obj", entry.id), course.passing_score if weight else None)
-        else:
-            leaf(org, entry)
-    org_seq = _sub(org, ss("sequencing"))
-    _sub(org_seq, ss("controlMode"), choice="true", flow="true")
-    objectives(org_seq, xs_id("obj", course.slug), mastery_percent(course, None))
+    def module(group, entry):
+        seq = choice_and_flow(group)
+        weight = weight_of(entry)
+        rollup(seq, weight)
+        objectives(seq, xs_id("obj", entry.id), course.passing_score if weight else None)
 
-    sco_hrefs = set()
-    for sco in scos(course, "multi"):
-        sco_hrefs.add(sco.href)
-        res = _sub(resources, q("resource"), identifier=xs_id("res", sco.item.id), type="webcontent", href=sco.href)
-        res.set(cp("scormType"), "sco")
-        _sub(res, q("file"), href=sco.href)
-        _sub(res, q("dependency"), identifierref=ids["shared"])
-    shared = _sub(resources, q("resource"), identifier=ids["shared"], type="webcontent")
-    shared.set(cp("scormType"), "asset")
-    for name in listed:
-        if name not in sco_hrefs:
-            _sub(shared, q("file"), href=name)
+    _items(org, q, course, leaf, module)
+    org_seq = choice_and_flow(org)
+    objectives(org_seq, xs_id("obj", course.slug), mastery_percent(course, None))
+    _resources(resources, q, cp("scormType"), course, content_files(files, "2004"), mode)
     return _serialize(root)
