@@ -63,3 +63,14 @@ def test_validate_exits_1_with_a_readable_report(tmp_path):
     assert result.returncode == 1
     assert "INVALID" in result.stdout and "zip-slip" in result.stdout and "not at the zip root" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_validate_names_a_cmi5_or_tin_can_package_given_by_mistake(tmp_path):
+    for manifest, kind in (("cmi5.xml", "cmi5 package"), ("tincan.xml", "Tin Can (xAPI) package")):
+        package = tmp_path / f"{kind.split()[0]}.zip"
+        with zipfile.ZipFile(package, "w") as z:
+            z.writestr(manifest, "<x/>")
+            z.writestr("index.html", "<p>hi</p>")
+        result = coursekit("validate", package)
+        assert result.returncode == 1
+        assert f"this is a {kind}" in result.stdout, result.stdout

@@ -165,6 +165,10 @@ def check_zip(archive: zipfile.ZipFile, report: Report) -> dict[str, zipfile.Zip
         nested = sorted(n for n in seen if n.endswith("/imsmanifest.xml"))
         if nested:
             report.error(f"imsmanifest.xml is in a folder ({nested[0]}), not at the zip root")
+        elif "cmi5.xml" in seen:
+            report.error("no imsmanifest.xml at the zip root: this is a cmi5 package (cmi5.xml), not SCORM")
+        elif "tincan.xml" in seen:
+            report.error("no imsmanifest.xml at the zip root: this is a Tin Can (xAPI) package (tincan.xml), not SCORM")
         else:
             report.error("no imsmanifest.xml at the zip root")
     return seen
