@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 
-from browser.demo import demo_course
-from coursekit.model import Choice, Course, Lesson, MatchPair, OrderItem, Question, Quiz
+from browser.demo import big_question, demo_course
+from coursekit.model import Course, Lesson, Quiz
 from coursekit.player import Site
 
 from conftest import missing
@@ -36,29 +36,10 @@ def run_node(course: Course, script: str):
 
 def big_course(n_quizzes: int = 30, per_quiz: int = 10) -> Course:
     """300 questions over 30 quizzes, cycling through the seven types, and 30 lessons."""
-    letters = "abcdefgh"
-
-    def question(i: int) -> Question:
-        kind = i % 7
-        common = dict(id=f"q{i}", prompt=f"Question {i}", prompt_html=f"<p>Question {i}</p>")
-        if kind in (0, 1):
-            choices = tuple(Choice(letters[c], f"choice {c}", f"choice {c}", correct=c in ((1,) if kind == 0 else (0, 2))) for c in range(5))
-            return Question(type="single" if kind == 0 else "multiple", choices=choices, **common)
-        if kind == 2:
-            return Question(type="true-false", answer=True, **common)
-        if kind == 3:
-            return Question(type="fill-in", answers=("commission",), **common)
-        if kind == 4:
-            return Question(type="numeric", answer=14, minimum=14, maximum=14, **common)
-        if kind == 5:
-            pairs = tuple(MatchPair(str(p + 1), f"s{p}", f"s{p}", letters[p], f"t{p}", f"t{p}") for p in range(4))
-            return Question(type="matching", pairs=pairs, **common)
-        return Question(type="ordering", items=tuple(OrderItem(letters[p], f"i{p}", f"i{p}") for p in range(5)), **common)
-
     structure = []
     for n in range(n_quizzes):
         structure.append(Lesson(id=f"l{n}", title=f"Lesson {n}", html="<p>x</p>", source=f"l{n}.md"))
-        structure.append(Quiz(id=f"z{n}", title=f"Quiz {n}", source=f"z{n}.yml", questions=tuple(question(n * per_quiz + i) for i in range(per_quiz))))
+        structure.append(Quiz(id=f"z{n}", title=f"Quiz {n}", source=f"z{n}.yml", questions=tuple(big_question(n * per_quiz + i) for i in range(per_quiz))))
     return Course(id="urn:coursekit:big", slug="big", title="Big", structure=tuple(structure))
 
 

@@ -91,3 +91,25 @@ def demo_course(*, language: str = "en", shuffle: bool = False, theme: Theme | N
         passing_score=passing_score, theme=theme or Theme(), assets=(shop_svg,),
         exports=MappingProxyType({}),
     )
+
+
+def big_question(i: int) -> Question:
+    """Question ``i`` of a big course: the seven types in turn, at realistic sizes
+    (5 choices, 4 pairs, 5 items to order)."""
+    letters = "abcdefgh"
+    kind = i % 7
+    common = dict(id=f"q{i}", prompt=f"Question {i}", prompt_html=f"<p>Question {i}</p>")
+    if kind in (0, 1):
+        right = (1,) if kind == 0 else (0, 2)
+        choices = tuple(Choice(letters[c], f"choice {c}", f"choice {c}", correct=c in right) for c in range(5))
+        return Question(type="single" if kind == 0 else "multiple", choices=choices, **common)
+    if kind == 2:
+        return Question(type="true-false", answer=True, **common)
+    if kind == 3:
+        return Question(type="fill-in", answers=("commission",), **common)
+    if kind == 4:
+        return Question(type="numeric", answer=14, minimum=14, maximum=14, **common)
+    if kind == 5:
+        pairs = tuple(MatchPair(str(p + 1), f"s{p}", f"s{p}", letters[p], f"t{p}", f"t{p}") for p in range(4))
+        return Question(type="matching", pairs=pairs, **common)
+    return Question(type="ordering", items=tuple(OrderItem(letters[p], f"i{p}", f"i{p}") for p in range(5)), **common)

@@ -70,7 +70,7 @@ def answer(page, key: int, qtype: str, value) -> None:
         for checkbox in box.locator("input[type=checkbox]").all():
             checkbox.set_checked(checkbox.get_attribute("value") in value)
     elif qtype in ("fill-in", "numeric"):
-        box.locator("input").fill(value)
+        box.locator("input").first.fill(value)
     elif qtype == "matching":
         for source, target in value.items():
             box.locator(f"#ck-q{key}-{source}").select_option(target)

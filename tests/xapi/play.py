@@ -9,6 +9,8 @@ from pathlib import Path
 from coursekit.model import Course, Lesson, Quiz
 from coursekit.player.data import question_keys
 
+from browser.play import answer
+
 from .courses import right_response, wrong_response
 
 
@@ -39,25 +41,6 @@ def open_page(page, href: str):
 def _sibling(url: str, href: str) -> str:
     base = url.split("?", 1)[0]
     return base.rsplit("/", 1)[0] + "/" + href
-
-
-def answer(f, key: int, qtype: str, value) -> None:
-    box = f.locator(f"#ck-q{key}")
-    if qtype in ("single", "true-false"):
-        box.locator(f"input[value='{value}']").check()
-    elif qtype == "multiple":
-        for checkbox in box.locator("input[type=checkbox]").all():
-            checkbox.set_checked(checkbox.get_attribute("value") in value)
-    elif qtype in ("fill-in", "numeric"):
-        box.locator("input").first.fill(value)
-    elif qtype == "matching":
-        for source, target in value.items():
-            box.locator(f"#ck-q{key}-{source}").select_option(target)
-    elif qtype == "ordering":
-        for position, item in enumerate(value, start=1):
-            box.locator(f"#ck-q{key}-{position}").select_option(item)
-    else:
-        raise ValueError(qtype)
 
 
 def play(page, course: Course, *, right: bool = True, items=None) -> None:
