@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-#: ``../shared`` beside the checkout, where CI puts the schemas and references
+#: ``../shared`` beside the checkout: only the Moodle tests read it (Moodle 4.3 lives there)
 SHARED = REPO.parent / "shared"
 CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -91,11 +91,3 @@ def node_modules() -> Path:
     if not (path / "scorm-again").is_dir():
         missing("node_modules (run `npm ci` at the repository root)")
     return path
-
-
-@pytest.fixture(scope="session")
-def shared() -> Path:
-    """``../shared`` beside the checkout (schemas, references)."""
-    if not SHARED.is_dir():
-        missing(f"{SHARED} (the project's shared folder, laid beside the checkout in CI)")
-    return SHARED
