@@ -12,10 +12,10 @@
   /* The LMS puts its API object (`API` in 1.2, `API_1484_11` in 2004) on a window above us:
    * walk parents, then the opener's. Every access is guarded, because reading a cross-origin
    * frame's property throws. */
-  function findAPI(name) {
+  function findAPIWindow(name) {
     function climb(win) {
       for (var hops = 0; win && hops < MAX_HOPS; hops++) {
-        try { if (win[name]) return win[name]; } catch (e) { /* cross-origin: keep climbing */ }
+        try { if (win[name]) return { api: win[name], win: win }; } catch (e) { /* cross-origin: keep climbing */ }
         var parent = null;
         try { parent = win.parent; } catch (e) { parent = null; }
         if (!parent || parent === win) return null;
@@ -23,11 +23,16 @@
       }
       return null;
     }
-    var api = climb(window);
-    if (!api) {
-      try { if (window.top && window.top.opener) api = climb(window.top.opener); } catch (e) { api = null; }
+    var found = climb(window);
+    if (!found) {
+      try { if (window.top && window.top.opener) found = climb(window.top.opener); } catch (e) { found = null; }
     }
-    return api;
+    return found;
+  }
+
+  function findAPI(name) {
+    var found = findAPIWindow(name);
+    return found ? found.api : null;
   }
 
   function pad(n, width) { n = String(n); while (n.length < width) n = "0" + n; return n; }
@@ -46,9 +51,15 @@
   /* One session with the LMS. `version` names the API object and its functions (api,
    * initialize, finish, setValue, commit, getLastError, getErrorString), the state elements
    * (suspendData, location) and their limits (suspendLimit, locationLimit); `label` prefixes
-   * console warnings. Every method works without `this`: the player may call them bare. */
+   * console warnings. `version.sharedSession(win)`, when given, says whether the LMS window
+   * `win` that holds the API keeps one API instance, hence one session, for every SCO it
+   * launches (Moodle's 2004 player, docs/scorm.md "Moodle"): then a SCO that leaves while the
+   * LMS page stays commits instead of terminating, the next SCO carries the session on, and the
+   * session terminates when the LMS page itself goes. Every method works without `this`: the
+   * player may call them bare. */
   function session(version, label) {
     var api = null, live = false, ended = false, dirty = false, started = 0;
+    var host = null, shared = false, hostLeaving = false, terminateWithHost = false;
     var last = {}; // value last written per element: a repeated value is not sent again
     var lms;
 
@@ -78,11 +89,37 @@
 
       /* Find the API and initialize: false when there is no LMS (nothing is recorded). */
       open: function () {
-        api = findAPI(version.api);
-        if (!api || call(version.initialize, [""]) !== "true") return false;
+        var found = findAPIWindow(version.api);
+        if (!found) return false;
+        api = found.api;
+        host = found.win;
+        try { shared = !!(version.sharedSession && version.sharedSession(host)); } catch (e) { shared = false; }
+        var opened = call(version.initialize, [""]) === "true";
+        // a shared session left open by the SCO before: the LMS has pointed it at this SCO
+        // and answers 103 (already initialized)
+        if (!opened && shared && call(version.getLastError) === "103") opened = true;
+        if (!opened) return false;
+        if (shared) lms.watchHost();
         live = true;
         started = Date.now();
         return true;
+      },
+
+      /* Shared session: learn when the LMS page leaves (its pagehide comes before ours), and
+       * stop listening when this SCO's page goes first (the LMS is launching another SCO). */
+      watchHost: function () {
+        function hostGone() {
+          hostLeaving = true;
+          if (terminateWithHost) {
+            terminateWithHost = false;
+            call(version.finish, [""]);
+          }
+        }
+        try { host.addEventListener("pagehide", hostGone); } catch (e) { return; }
+        window.addEventListener("pagehide", function () {
+          if (hostLeaving) return;
+          try { host.removeEventListener("pagehide", hostGone); } catch (e) { /* gone already */ }
+        });
       },
 
       /* Milliseconds since open(): the session time. */
@@ -105,11 +142,19 @@
         if (bookmark && String(bookmark).length <= version.locationLimit) set(version.location, bookmark);
       },
 
-      /* End the session once: `write` sets the last values, then finish. */
+      /* End the session once: `write` sets the last values, then finish. In a shared
+       * session, while the LMS page stays, commit instead: terminating would leave the next
+       * SCO without a session; the LMS page's own pagehide terminates it, if this SCO is
+       * still the one shown. */
       finish: function (write) {
         if (!writable()) return;
         ended = true; // first: a pagehide arriving during this call must not finish twice
         write();
+        if (shared && !hostLeaving) {
+          call(version.commit, [""]);
+          terminateWithHost = true;
+          return;
+        }
         // no commit: finishing stores everything, and some LMSs fail a commit while unloading
         call(version.finish, [""]);
       }
@@ -134,7 +179,7 @@
   }
 
   window.CoursekitScorm = {
-    findAPI: findAPI, session: session, leaveSafely: leaveSafely, register: register,
+    findAPI: findAPI, findAPIWindow: findAPIWindow, session: session, leaveSafely: leaveSafely, register: register,
     pad: pad, utf8Length: utf8Length, list: list
   };
 })();

@@ -14,6 +14,16 @@
     location: "cmi.location", locationLimit: 1000
   };
 
+  /* Moodle's SCORM player (mod/scorm, 4.3) keeps one API_1484_11 per player page for all the
+   * SCOs of its table of contents, and refuses Initialize for good (104) once one of them has
+   * called Terminate; its Initialize first points the data model at the SCO the learner
+   * picked, then answers 103 while a session is open. Multi-SCO packages share that session
+   * there (scorm-runtime.js `sharedSession`, docs/scorm.md "Moodle"). Recognised by what
+   * mod/scorm's module.js and datamodels/scorm_13.js define on the player page. */
+  function moodlePlayer(win) {
+    return !!(win && win.M && win.M.mod_scorm && win.M.scorm_api);
+  }
+
   /* timeinterval (second, 10,2): PT1H2M3.45S; integer hours and minutes, at most two
    * decimals on seconds, and PT0S for nothing (Moodle's regex rejects P0S and 3 decimals). */
   function timespan(ms) {
@@ -57,7 +67,14 @@
     var questions = options.questions || {};
     var prefix = options.interactionPrefix || "";
     var single = options.sco !== "multi";
-    var lms = K.session(VERSION, "scorm2004");
+    var version = VERSION;
+    if (!single) {
+      // one SCO of many: in Moodle's player the SCOs share one session
+      version = {};
+      for (var k in VERSION) version[k] = VERSION[k];
+      version.sharedSession = moodlePlayer;
+    }
+    var lms = K.session(version, "scorm2004");
     var set = lms.set, writable = lms.writable;
     var mode = "normal", finished = false;
     var interactionCount = 0, interactionIndex = {};
