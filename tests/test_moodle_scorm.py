@@ -80,6 +80,8 @@ def sco_of(course, mode, item):
 def check_clean(learner, package) -> None:
     assert not learner.problems, f"page errors, console errors, HTTP errors or Moodle debug output: {learner.problems}"
     assert not learner.external, f"requests leaving 127.0.0.1: {learner.external}"
+    php = learner.site.php_errors(learner.log_start)
+    assert not php, f"PHP errors on the server: {php}"
     calls = learner.all_calls()
     bad = api_errors(calls)
     if package == "scorm2004-multi":
@@ -151,6 +153,12 @@ def test_play_whole_course(moodle_course, learner_for, course, package, right):
     check_statuses(version, course, mode, tracks, good)
     check_interactions(version, tracks, expected_interactions(version, course, items, right))
     assert moodle_course.grade(package, learner.username) == (100.0 if good else 0.0)
+    # Moodle adds session_time to total_time when the SCO finishes (LMSFinish / Terminate): in
+    # 2004 multi-SCO the one shared session terminates once, with the last SCO shown
+    total = "cmi.core.total_time" if version == "1.2" else "cmi.total_time"
+    finished = [sco_of(course, mode, items[-1])] if package == "scorm2004-multi" else sorted(tracks)
+    for sco in finished:
+        assert tracks[sco].get(total), f"{sco}: no {total}: the session never finished"
 
 
 def _first_session(learner, moodle_course, course, package, mode, answered_of_final=3):

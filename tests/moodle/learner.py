@@ -49,6 +49,9 @@ API_SPY = r"""
 })();
 """
 
+#: a PHP warning, notice or error as display_errors prints it into an HTML page
+PHP_MESSAGE = re.compile(r"(<b>)?(Warning|Notice|Deprecated|Fatal error|Parse error)(</b>)?: .{0,300}? in (<b>)?/\S+\.php")
+
 #: Moodle's debugging() output on a page (debugdisplay is on in the test site)
 DEBUG_SELECTOR = ".debuggingmessage, .notifytiny, div.alert-danger .debuginfo"
 
@@ -67,6 +70,7 @@ class Learner:
         self.context.on("page", self._watch)
         self.page = self.context.new_page()
         self.page.set_default_timeout(30000)
+        self.log_start = site.log_size()
         self.calls: list[dict] = []  # the API calls of every player page this learner left
 
     def _route(self, route):
@@ -162,6 +166,9 @@ class Learner:
     def _debug_messages(self) -> None:
         for text in self.page.locator(DEBUG_SELECTOR).all_inner_texts():
             self.problems.append(f"moodle debug: {text.strip()[:500]}")
+        # PHP's own messages, which debugdisplay prints into the page as text
+        for m in PHP_MESSAGE.finditer(self.page.content()):
+            self.problems.append(f"php: {m.group(0)[:500]}")
 
     def close(self) -> None:
         self.context.close()
