@@ -24,6 +24,7 @@ MOODLE_OWN_404 = re.compile(r"/theme/yui_image\.php\?file=3\.18\.1/arrows\.png$"
 #: of the content (its arguments, result and the error code right after) is recorded on the page
 API_SPY = r"""
 (() => {
+  if (window.top !== window) return;  // Moodle's API lives on the top page (player.php)
   const names = {API: ['LMSInitialize','LMSFinish','LMSGetValue','LMSSetValue','LMSCommit'],
                  API_1484_11: ['Initialize','Terminate','GetValue','SetValue','Commit']};
   window.__ckCalls = window.__ckCalls || [];
@@ -43,7 +44,10 @@ API_SPY = r"""
       };
     }
   }
-  const timer = setInterval(() => { wrap('API'); wrap('API_1484_11'); }, 5);
+  const timer = setInterval(() => {
+    wrap('API'); wrap('API_1484_11');
+    if (window.API || window.API_1484_11) clearInterval(timer);
+  }, 5);
   window.addEventListener('load', () => { wrap('API'); wrap('API_1484_11'); });
   setTimeout(() => clearInterval(timer), 120000);
 })();
