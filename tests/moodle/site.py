@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tarfile
@@ -213,6 +214,8 @@ class MoodleSite:
             ["php", *PHP_OPTIONS, "-d", "opcache.enable_cli=1", "-d", "display_errors=stderr",
              "-S", f"127.0.0.1:{self.port}", "-t", str(self.root), str(HERE / "router.php")],
             cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+            # its own process group: the server's workers outlive a signal to the server alone
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -228,12 +231,17 @@ class MoodleSite:
 
     def close(self) -> None:
         if self.server is not None:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
+            # the group of the server started above (its pid is the group id): it and its workers
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(self.server.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.server.wait(timeout=10)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
             self.server = None
         try:
             _psql_admin(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
