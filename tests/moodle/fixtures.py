@@ -15,16 +15,18 @@ import pytest
 
 from tests.conftest import missing
 
-from .site import STUDENT_PASSWORD, MoodleError, MoodleSite, problem
+from .site import CACHE, STUDENT_PASSWORD, MoodleError, MoodleSite, problem
 
 
 @pytest.fixture(scope="session")
-def moodle(tmp_path_factory):
+def moodle():
     """A fresh Moodle (new database, new data folder) for the session, stopped and dropped after."""
     lacking = problem()
     if lacking:
         missing(f"{lacking}: the Moodle tests did not run")
-    site = MoodleSite(tmp_path_factory.mktemp("moodle"))
+    # beside the extracted tree, not in pytest's temporary folders: the server's log and the
+    # datamodel.php bodies stay there after the session for whoever reads a failure
+    site = MoodleSite(CACHE.parent / "moodle-run")
     began = time.monotonic()
     try:
         site.start()

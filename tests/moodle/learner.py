@@ -33,13 +33,16 @@ API_SPY = r"""
     if (!api || api.__ckWrapped) return;
     api.__ckWrapped = true;
     const lastError = key === 'API' ? 'LMSGetLastError' : 'GetLastError';
-    const real = api[lastError].bind(api);
+    const diagnostic = key === 'API' ? 'LMSGetDiagnostic' : 'GetDiagnostic';
+    const real = api[lastError].bind(api), why = api[diagnostic].bind(api);
     for (const fn of names[key]) {
       const original = api[fn].bind(api);
       api[fn] = function (...args) {
         const result = original(...args);
         const code = String(real());
-        window.__ckCalls.push({fn, args: args.map(String), result: String(result), error: code, at: Date.now()});
+        const call = {fn, args: args.map(String), result: String(result), error: code, at: Date.now()};
+        if (code !== '0') call.diagnostic = String(why(code));  // Moodle says which HTTP status failed
+        window.__ckCalls.push(call);
         return result;
       };
     }

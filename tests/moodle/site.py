@@ -178,6 +178,9 @@ class MoodleSite:
         # config.php lives in the shared tree: one session at a time per checkout
         self._lock = open(CACHE.parent / "moodle-4.3.lock", "w")
         fcntl.flock(self._lock, fcntl.LOCK_EX)
+        # what the last session left (its logs were kept for reading), now ours
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
         self.root = _verified_tree()
         _ensure_cluster()
         _drop_stale_databases()
