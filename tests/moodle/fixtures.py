@@ -23,7 +23,7 @@ def moodle():
     """A fresh Moodle (new database, new data folder) for the session, stopped and dropped after."""
     lacking = problem()
     if lacking:
-        missing(f"{lacking}: the Moodle tests did not run")
+        missing(f"{lacking}, needed by the Moodle tests,")
     # beside the extracted tree, not in pytest's temporary folders: the server's log and the
     # datamodel.php bodies stay there after the session for whoever reads a failure
     site = MoodleSite(CACHE.parent / "moodle-run")
