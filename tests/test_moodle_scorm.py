@@ -77,13 +77,22 @@ def sco_of(course, mode, item):
     return f"item-{course.slug}" if mode == "single" else f"item-{item.id}"
 
 
+#: Moodle 4.3's own developer debugging, which the test site displays ($CFG->debug = E_ALL): when
+#: datamodel.php stores again a status (completed/passed/failed) or score.raw it already holds,
+#: scorm_insert_track() snapshots the preloaded track, which lacks two fields, and debugging()
+#: prints this into the reply before "true": Moodle's player then reports the Commit or
+#: Terminate as failed (101) although every value was stored. A site without debug display
+#: answers "true". Not the package's doing: Moodle's player resends the whole data model.
+MOODLE_SNAPSHOT_DEBUG = "Fields list in snapshot record does not match fields list in 'scorm_scoes_value'"
+
+
 def check_clean(learner, package) -> None:
     assert not learner.problems, f"page errors, console errors, HTTP errors or Moodle debug output: {learner.problems}"
     assert not learner.external, f"requests leaving 127.0.0.1: {learner.external}"
     php = learner.site.php_errors(learner.log_start)
     assert not php, f"PHP errors on the server: {php}"
     calls = learner.all_calls()
-    bad = api_errors(calls)
+    bad = [c for c in api_errors(calls) if MOODLE_SNAPSHOT_DEBUG not in c.get("diagnostic", "")]
     if package == "scorm2004-multi":
         # Moodle's one session for all SCOs (docs/scorm.md "Moodle"): the SCO opened after the
         # first finds it open, Moodle's Initialize answers 103 after pointing it at that SCO
