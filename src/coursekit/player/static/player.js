@@ -637,6 +637,9 @@
         w.write(saved);
         w.feedback(saved);
       }
+      // a knowledge check stays open to another try, as in the session it was answered in;
+      // review mode shows it read-only
+      if (host.mode === "review") return w.disable(true);
       button.hidden = false;
       button.addEventListener("click", function () {
         var r = w.read();
@@ -729,8 +732,15 @@
       open();
       widgets[0] && widgets[0].controls()[0].focus();
     });
-    if (host.state.done[quiz.id] != null) showResult(false);
-    else open();
+    if (host.state.done[quiz.id] != null) {
+      // a quiz submitted earlier (another session, another page): the learner's own responses,
+      // read-only, under their feedback
+      widgets.forEach(function (w) {
+        var r = host.state.answers[w.q.key];
+        if (r != null) w.write(r);
+      });
+      showResult(false);
+    } else open();
   }
 
   function statusText(r) {
