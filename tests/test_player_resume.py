@@ -13,142 +13,18 @@ from __future__ import annotations
 
 import pytest
 
-from browser.play import answer, guarded_context, write_site
+from browser.launches import Html, Scorm, Tracked
+from browser.play import answer, write_site
 from browser.resume import (
     INLINE_SHOWN, INLINE_TYPED, SHOWN, answer_quiz, assert_inline_restored, assert_quiz_restored, course, shown,
 )
 from coursekit_scorm.exporter import Scorm12Exporter, Scorm2004Exporter
 from coursekit_xapi import Cmi5Exporter, XapiExporter
-from scorm.harness import LMS as ScormLMS, lms_site, resume_data, unpack
+from scorm.harness import lms_site, unpack
 from tests.xapi.fixtures import lms_for, ralph  # noqa: F401  (fixtures)
-from tests.xapi.play import drain, wait_ready
 
 COURSE = course()
 QUIZ, LESSON = "quiz-final.html", "lesson-where.html"
-
-
-def ready(frame) -> None:
-    """The player ran on the page just loaded."""
-    frame.wait_for_function("() => { const p = document.querySelector('.ck-progress'); return p && !p.hidden; }")
-
-
-def goto(frame, base_url: str, href: str):
-    frame.goto(base_url.rsplit("/", 1)[0] + "/" + href)
-    ready(frame)
-    return frame
-
-
-# --- one launch of each format: open(href) shows a page, leave() ends the session as a learner does
-
-
-class Html:
-    """Every page its own host, state in localStorage: a relaunch is a reload."""
-
-    def __init__(self, chromium, base):
-        self.context, self.guard = guarded_context(chromium)
-        self.page = self.context.new_page()
-        self.base = base
-
-    def open(self, href):
-        return goto(self.page, self.base + "index.html", href)
-
-    def leave(self, submitted):
-        pass
-
-    def relaunch(self):
-        self.page.reload()
-        ready(self.page)
-        return self
-
-    def close(self):
-        self.context.close()
-        self.guard.check()
-
-
-class Scorm:
-    def __init__(self, chromium, base, fmt, data=None):
-        self.chromium, self.base, self.fmt = chromium, base, fmt
-        self.version = "1.2" if fmt == "scorm12" else "2004"
-        self.context, self.guard = guarded_context(chromium)
-        self.lms = ScormLMS(self.context, base)
-        self.lms.launch(self.version, f"{fmt}/launch.html", data)
-        self.lms.page.frame_locator("#sco").locator("#ck-frame").wait_for(state="attached")
-
-    def frame(self):
-        return self.lms.page.frame_locator("#sco").locator("#ck-frame").element_handle().content_frame()
-
-    def open(self, href):
-        f = self.frame()
-        ready(f)
-        return goto(f, f.url, href)
-
-    def leave(self, submitted):
-        if submitted:
-            self.frame().locator(".ck-exit").click()  # the learner's exit control
-        else:
-            self.lms.close_sco()  # the learner leaves half-way: the LMS unloads the SCO
-        self.lms.page.wait_for_function("lms.finished !== null")
-        assert self.lms.failed_calls() == []
-
-    def relaunch(self):
-        stored = self.lms.finished()
-        assert stored["suspend_data"].startswith("1|")
-        self.close()
-        again = Scorm(self.chromium, self.base, self.fmt, resume_data(self.version, stored))
-        ready(again.frame())
-        return again
-
-    def close(self):
-        self.context.close()
-        self.guard.check()
-
-
-class Tracked:
-    """xAPI (Tin Can launch) or cmi5 (LMS launch sequence) in front of Ralph."""
-
-    def __init__(self, chromium, lms, fmt, first=None, mode="Normal"):
-        self.chromium, self.lms, self.fmt, self.first = chromium, lms, fmt, first
-        if fmt == "xapi":
-            extra = {"registration": first.registration, "actor": first.actor} if first else {}
-            self.launch = lms.xapi_launch(activity_id=COURSE.id, **extra)
-        else:
-            extra = {"registration": first.registration, "actor": first.actor} if first else {}
-            self.launch = lms.cmi5_launch("launch.html", f"{COURSE.id}/au", mastery=0.7, mode=mode, **extra)
-        # a fresh browser each launch: no localStorage, the state comes from the State API
-        self.context, self.guard = guarded_context(chromium)
-        self.page = self.context.new_page()
-        self.page.goto(self.launch.url)
-        wait_ready(self.page)
-
-    def frame(self):
-        return self.page.locator("#ck-frame").element_handle().content_frame()
-
-    def open(self, href):
-        f = self.frame()
-        return goto(f, self.page.url.split("?", 1)[0], href)
-
-    def leave(self, submitted):
-        if submitted:
-            self.frame().locator(".ck-exit").click()
-        assert drain(self.page), "statements still queued"
-        if not submitted:
-            self.page.close()  # pagehide: suspended, state written
-
-    def check(self):
-        # a first launch's State API read answers 404 (no document yet): Chromium logs it
-        self.guard.errors[:] = [e for e in self.guard.errors if "status of 404" not in e]
-        self.guard.check()
-
-    def relaunch(self, mode="Normal"):
-        self.context.close()
-        self.check()
-        again = Tracked(self.chromium, self.lms, self.fmt, self.launch, mode)
-        ready(again.frame())
-        return again
-
-    def close(self):
-        self.context.close()
-        self.check()
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +49,7 @@ def launcher(request, chromium, serve, tmp_path, scorm_base):
         else:
             lms_for = request.getfixturevalue("lms_for")
             exporter = XapiExporter if fmt == "xapi" else Cmi5Exporter
-            s = Tracked(chromium, lms_for(exporter(COURSE).build(tmp_path / fmt)), fmt)
+            s = Tracked(chromium, lms_for(exporter(COURSE).build(tmp_path / fmt)), fmt, COURSE)
         started.append(s)
         return s
 
