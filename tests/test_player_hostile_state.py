@@ -24,8 +24,9 @@ from coursekit_scorm.exporter import Scorm12Exporter
 from coursekit_xapi import XapiExporter
 from scorm.harness import lms_site, unpack
 from test_player_state import HOSTILE
-from tests.xapi.fixtures import lms_for, ralph  # noqa: F401  (fixtures)
-from tests.xapi.play import drain
+from tests.xapi.fixtures import ralph  # noqa: F401  (fixture)
+from tests.xapi.lms import LMS
+from tests.xapi.play import drain, extract
 
 COURSE = demo_course()
 FINGERPRINT = json.loads(Site(COURSE).files()["course.json"])["fingerprint"]
@@ -161,15 +162,25 @@ def documents(text: str) -> dict:
 XAPI_CASES = list(HOSTILE) + list(documents(""))
 
 
-@pytest.mark.parametrize("name", XAPI_CASES)
-def test_xapi_state_api(name, chromium, lms_for, tmp_path):
-    lms = lms_for(XapiExporter(COURSE).build(tmp_path / "out"))
+@pytest.fixture(scope="module")
+def xapi_launch(ralph, chromium, tmp_path_factory):
+    """One package, one LMS, one registration whose State API document each test replaces.
+    Returns the LMS, the first launch and the document's key."""
+    package = XapiExporter(COURSE).build(tmp_path_factory.mktemp("xapi"))
+    lms = LMS(ralph, extract(package, tmp_path_factory.mktemp("pkg")))
     first = Tracked(chromium, lms, "xapi", COURSE)
     first.open("lesson-welcome.html")
     assert drain(first.page)
     first.close()  # pagehide: the adapter writes its document
     keys = [k for k in lms.state if k[-1] == STATE_ID]
     assert len(keys) == 1, keys
+    yield lms, first.launch, keys[0]
+    lms.close()
+
+
+@pytest.mark.parametrize("name", XAPI_CASES)
+def test_xapi_state_api(name, chromium, xapi_launch):
+    lms, first, key = xapi_launch
     probe = chromium.new_page()
     if name in HOSTILE:
         doc, kept = {"state": now_filled(probe, hostile(name)), "bookmark": "__proto__"}, KEPT[name]
@@ -177,10 +188,10 @@ def test_xapi_state_api(name, chromium, lms_for, tmp_path):
         doc, kept = documents(now_filled(probe, hostile("far-future time")))[name]
     probe.close()
     with lms.lock:
-        lms.state[keys[0]] = json.dumps(doc).encode()
+        lms.state[key] = json.dumps(doc).encode()
 
     # a fresh browser: the document can only come from the State API
-    again = Tracked(chromium, lms, "xapi", COURSE, first.launch)
+    again = Tracked(chromium, lms, "xapi", COURSE, first)
     ready(again.frame())
     frame = again.open("quiz-final.html")
     assert_working(frame, kept, [frame, again.page], name)
