@@ -55,8 +55,8 @@ PROTO = "() => [Object.getOwnPropertyNames(Object.prototype).sort().join(), ({})
 
 
 def hostile(name: str) -> str:
-    """The string, with the course's fingerprint and the present minute filled in (the
-    present minute is taken in the page: the string is put in its store by the test)."""
+    """The string with the course's fingerprint filled in (``now_filled`` adds the present
+    minute as the browser's clock says it)."""
     return HOSTILE[name].replace("{F}", FINGERPRINT)
 
 
@@ -109,7 +109,7 @@ def test_html_localstorage(name, chromium, serve, tmp_path):
     page.evaluate("([k, s]) => { localStorage.setItem(k + 'state', s); localStorage.setItem(k + 'bookmark', '__proto__'); }",
                   [key, now_filled(page, hostile(name))])
     for href in ("index.html", "results.html", "lesson-welcome.html"):
-        goto(page, base, href)  # every page reads it; none may fail on it
+        goto(page, base, href)  # every page reads it; none may fail on it (ready() waits for the player)
     goto(page, base, "quiz-final.html")
     assert_working(page, KEPT[name], [page], name)
     goto(page, base, "results.html")

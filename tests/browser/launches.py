@@ -4,9 +4,14 @@ player page and returns its frame, ``leave()`` ends the session as a learner doe
 
 from __future__ import annotations
 
+import time
+
 from browser.play import guarded_context
 from scorm.harness import LMS as ScormLMS, resume_data
 from tests.xapi.play import drain, wait_ready
+
+#: the State API document the xAPI and cmi5 adapters keep (docs/xapi.md "Resume")
+STATE_ID = "https://w3id.org/xapi/coursekit/state"
 
 
 def ready(frame) -> None:
@@ -34,7 +39,7 @@ class Html:
     def open(self, href):
         return goto(self.page, self.base + "index.html", href)
 
-    def leave(self, submitted):
+    def leave(self, submitted, saved_text=None):
         pass
 
     def relaunch(self):
@@ -64,7 +69,7 @@ class Scorm:
         ready(f)
         return goto(f, f.url, href)
 
-    def leave(self, submitted):
+    def leave(self, submitted, saved_text=None):
         if submitted:
             self.frame().locator(".ck-exit").click()  # the learner's exit control
         else:
@@ -109,12 +114,26 @@ class Tracked:
         f = self.frame()
         return goto(f, self.page.url.split("?", 1)[0], href)
 
-    def leave(self, submitted):
+    def leave(self, submitted, saved_text=None):
+        """``saved_text``: text the stored state must hold before the next launch reads it
+        (the State API write is asynchronous)."""
         if submitted:
             self.frame().locator(".ck-exit").click()
         assert drain(self.page), "statements still queued"
         if not submitted:
-            self.page.close()  # pagehide: suspended, state written
+            # the learner leaves: pagehide writes the state (a navigation, bounded by
+            # Playwright's timeout, where page.close() could wait forever on a busy machine)
+            self.page.goto("about:blank")
+            deadline = time.monotonic() + 15
+            while saved_text and saved_text.encode() not in (self.saved() or b"") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not saved_text or saved_text.encode() in (self.saved() or b""), "the state written on leaving lacks " + saved_text
+
+    def saved(self):
+        """The adapters' State API document of this launch, as the LMS holds it."""
+        with self.lms.lock:
+            docs = [v for k, v in self.lms.state.items() if k[-1] == STATE_ID and k[2] == self.launch.registration]
+        return docs[0] if docs else None
 
     def check(self):
         # a first launch's State API read answers 404 (no document yet): Chromium logs it

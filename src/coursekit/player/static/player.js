@@ -217,7 +217,7 @@
    *  Whatever the string holds (any store can hand back anything: truncated, edited, from a
    *  bug), this never throws: each unreadable piece is dropped and the rest kept
    *  (docs/tracker.md "Reading a saved state"). */
-  function decodeState(text, now) {
+  function decodeState(text) {
     var st = freshState();
     if (typeof text !== "string" || text.length > STATE_MAX) return st;
     var f = text.split("|");
@@ -231,7 +231,7 @@
     });
     // a submission minute is a whole number of minutes since 1970; one later than a day ahead
     // of this device's clock cannot be right, the submission is kept at the present minute
-    var latest = Math.floor((now == null ? Date.now() : now) / 60000);
+    var latest = Math.floor(Date.now() / 60000);
     f[4].split(".").slice(0, quizzes.length).forEach(function (m, i) {
       var minute = int36(m, 9);
       if (minute >= 0) st.done[quizzes[i].id] = minute > latest + DAY ? latest : minute;
@@ -323,6 +323,10 @@
     self.bookmark = null;
     self.exited = false;
     self.last = null;
+    // pagehide ends the session: listened to before the adapter exists, so this runs before an
+    // adapter's own pagehide safety net and the page's unsaved input (exit() asks the page for
+    // it) still reaches the adapter
+    if (root.addEventListener) root.addEventListener("pagehide", function () { self.exit(); });
     var factory = typeof config.adapter === "string" ? adapters[config.adapter] : undefined;
     if (!factory) warn("no adapter named " + config.adapter + "; progress is not recorded");
     try {
@@ -352,11 +356,10 @@
   }
 
   Host.prototype = {
-    /** The host window's own events. Added after the page set up its listeners, so a page's
-     *  last unsaved input is flushed before the session is committed or ended. */
+    /** The host window's visibility. Added after the page set up its listeners, so a page's
+     *  last unsaved input is flushed before the session is committed. */
     listen: function () {
       var self = this;
-      root.addEventListener("pagehide", function () { self.exit(); });
       root.document.addEventListener("visibilitychange", function () {
         if (root.document.visibilityState === "hidden") self.call("commit");
       });
@@ -446,6 +449,15 @@
     },
     exit: function () {
       if (this.exited) return;
+      // the shell unloads before the page in its frame: what the page has not saved yet (a
+      // text field still focused) is asked for first
+      if (this.pageFlush) {
+        try {
+          this.pageFlush();
+        } catch (e) {
+          warn(e);
+        }
+      }
       this.changed();
       this.call("commit");
       this.call("exit");
@@ -715,8 +727,9 @@
         timestamp: new Date(now).toISOString()
       };
     },
+    /** Nothing entered, or nothing the host would keep (a number too big to be finite...). */
     invalid: function (r) {
-      return r == null || (typeof r === "number" && isNaN(r));
+      return r == null || cleanResponse(this.q, r) === undefined;
     },
     say: function (text) {
       var v = $(".ck-verdict", this.box);
@@ -793,6 +806,7 @@
       host.setAnswers(drafts);
     }
     root.addEventListener("pagehide", flush);
+    host.pageFlush = flush;
     doc.addEventListener("visibilitychange", function () {
       if (doc.visibilityState === "hidden") flush();
     });
@@ -809,7 +823,7 @@
       if (host.state.done[quiz.id] != null || locked) return;
       var missing = widgets.filter(function (w) {
         var r = w.read();
-        if (typeof r === "number" && isNaN(r)) w.say(S.not_number);
+        if (typeof r === "number" && w.invalid(r)) w.say(S.not_number);
         return w.invalid(r);
       });
       if (missing.length) {
@@ -915,6 +929,7 @@
     var body = doc.body, kind = body.className.match(/ck-(home|lesson|quiz|results)\b/);
     kind = kind && kind[1];
     var id = body.getAttribute("data-item"), href = body.getAttribute("data-page");
+    host.pageFlush = null; // a page before this one has nothing left to save
     if (kind === "lesson" || kind === "quiz") host.visit(href);
     if (kind === "lesson") {
       host.lessonViewed(id);
