@@ -130,6 +130,20 @@ def test_unanswered_and_invalid_numbers_block_submission(learner, serve, site):
     assert page.locator("#ck-q5 .ck-verdict").inner_text() == "Enter a number, for example 3.5."
 
 
+def test_a_number_too_big_to_store_is_refused_like_a_typo(learner, serve, site):
+    """``1e999`` reads as Infinity, which no saved state can hold: the learner is asked for a
+    number instead of the submission failing."""
+    context, _ = learner
+    page = open_page(context, serve(site) + "quiz-final.html")
+    answer_all(page, {**RIGHT, "q5": "1e999"})
+    page.click(".ck-submit")
+    assert page.locator(".ck-quiz-result").inner_text() == "Answer every question before submitting: 1 left."
+    assert page.locator("#ck-q5 .ck-verdict").inner_text() == "Enter a number, for example 3.5."
+    answer(page, 5, "numeric", "20,5")
+    page.click(".ck-submit")
+    assert "100%" in page.locator(".ck-quiz-result").inner_text()
+
+
 def test_inline_check_reload_and_resume(learner, serve, site):
     context, _ = learner
     base = serve(site)

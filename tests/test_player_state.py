@@ -144,3 +144,114 @@ def test_single_quiz_scope_uses_the_quiz_passing_score():
       return [P.computeResult(st, ["final"]).passed, P.computeResult(st, null).passed];
     """)
     assert result == [True, False]
+
+
+#: saved states no player wrote: each must give a working state, never an exception.
+#: ``{F}`` is the course's fingerprint, ``{NOW}`` the present minute in base 36.
+HOSTILE = {
+    "truncated": "1|{F}|a|3|{NOW}|1,0,3,1,RG",
+    "fields cut": "1|{F}|a|3",
+    "NaN time": "1|{F}|a|3|NaN|1,0,3,1,RGPD,20.5,012,012",
+    "negative time": "1|{F}|a|3|-5|1,0,3,1,RGPD,20.5,012,012",
+    "far-future time": "1|{F}|a|3|zzzzzzzzz|1,0,3,1,RGPD,20.5,012,012",
+    "time past Date's range": "1|{F}|a|3|zzzzzzzzzzzzzzzz|1,0,3,1,RGPD,20.5,012,012",
+    "__proto__ everywhere": "1|{F}|__proto__|__proto__|constructor|__proto__,constructor,prototype,__proto__,__proto__,__proto__,__proto__,__proto__",
+    "huge numbers": "1|{F}|zzzzzzzzzzzzzzzzzzzz|3|{NOW}|zzzzzzzzzzzz,99999999999999999999,zzzzzzzzzzzzzzz,1,%E0%A4%A,1e999,999999,002",
+    "wrong types": "1|{F}|[object Object]|true|null|undefined,NaN,-1,true,false,{},[],null",
+    "unknown question keys": "1|{F}|a|3||1,0" + ",0" * 200,
+    "out-of-range indices": "1|{F}|a|~~|0.0.0|9,0,zz,2,,x,9a9,002",
+    "extra fields": "1|{F}|a|3|{NOW}|1,0,3,1,RGPD,20.5,012,012|x|y",
+    "half-parsed digits": "1|{F}|a!|3|1!|1!,0!,3!,1!,RGPD,20.5abc,01!,0 2",
+}
+
+#: checks every decoded state must pass: well-typed, in range, nothing reached Object.prototype,
+#: and it encodes back to a string that decodes to the same state
+SOUND = """
+const protoBefore = Object.getOwnPropertyNames(Object.prototype).join();
+const lessonIds = P.course.items.filter(i => i.kind === "lesson").map(i => i.id);
+const quizIds = P.course.items.filter(i => i.kind === "quiz").map(i => i.id);
+const now = Math.floor(Date.now() / 60000);
+const sound = (st) => {
+  const problems = [];
+  if (!(Number.isInteger(st.seed) && st.seed >= 0 && st.seed < 2176782336)) problems.push("seed " + st.seed);
+  for (const k of Object.keys(st.viewed)) if (!lessonIds.includes(k) || st.viewed[k] !== true) problems.push("viewed " + k);
+  for (const k of Object.keys(st.done)) if (!quizIds.includes(k) || !Number.isInteger(st.done[k]) || st.done[k] < 0 || st.done[k] > now + 1440) problems.push("done " + k + "=" + st.done[k]);
+  for (const k of Object.keys(st.answers)) {
+    const q = P.course.questions[k];
+    if (!q || !/^\\d+$/.test(k)) { problems.push("answer key " + k); continue; }
+    const again = P.decodeState(P.encodeState({seed: 0, viewed: {}, done: {}, answers: {[k]: st.answers[k]}})).answers[k];
+    if (JSON.stringify(again) !== JSON.stringify(st.answers[k])) problems.push("answer " + k + " " + JSON.stringify(st.answers[k]));
+  }
+  const text = P.encodeState(st);
+  if (JSON.stringify(P.decodeState(text)) !== JSON.stringify(st)) problems.push("unstable " + text);
+  if (Object.getOwnPropertyNames(Object.prototype).join() !== protoBefore || ({}).polluted !== undefined) problems.push("Object.prototype changed");
+  return problems;
+};
+const fill = (s) => s.replace("{F}", P.course.fingerprint).replace("{NOW}", now.toString(36));
+"""
+
+
+def test_hostile_states_never_throw_and_keep_what_is_readable():
+    result = run_node(demo_course(), SOUND + f"""
+      const cases = {json.dumps(HOSTILE)};
+      const out = {{}};
+      for (const [name, text] of Object.entries(cases)) {{
+        try {{
+          const st = P.decodeState(fill(text));
+          out[name] = {{problems: sound(st), st: JSON.parse(JSON.stringify(st)), now}};
+        }} catch (e) {{
+          out[name] = {{problems: ["threw " + e]}};
+        }}
+      }}
+      for (const junk of [undefined, null, 42, {{}}, [], "", "1", "1|" + P.course.fingerprint, "x".repeat(2000000), "1|" + P.course.fingerprint + "|" + "|".repeat(100000)]) {{
+        const st = P.decodeState(junk);
+        out[typeof junk + String(junk).length] = {{problems: sound(st), st: JSON.parse(JSON.stringify(st))}};
+      }}
+      return out;
+    """)
+    assert {name: r["problems"] for name, r in result.items() if r["problems"]} == {}
+    full = {"0": ["b"], "1": ["a"], "2": ["a", "b"], "3": True, "4": "RGPD", "5": 20.5,
+            "6": [["1", "a"], ["2", "b"], ["3", "c"]], "7": ["a", "b", "c"]}
+    both = {"welcome": True, "where": True}
+    st = {name: r["st"] for name, r in result.items()}
+    # what survives: every readable piece, each piece on its own
+    # (a text cut short still reads as text: only the string's own checks could tell)
+    assert st["truncated"]["viewed"] == both and st["truncated"]["answers"] == {"0": ["b"], "1": ["a"], "2": ["a", "b"], "3": True, "4": "RG"}
+    assert st["truncated"]["done"] == {}, "a submission that lost answers is reopened, not scored as skipped"
+    assert st["fields cut"]["viewed"] == both and st["fields cut"]["seed"] == 10
+    for name in ("NaN time", "negative time", "time past Date's range"):
+        assert st[name]["done"] == {} and st[name]["answers"] == full, name
+    now = result["far-future time"]["now"]
+    assert st["far-future time"]["done"] == {"final": now}, "a far-future submission is kept at the present minute"
+    assert st["far-future time"]["answers"] == full
+    assert st["__proto__ everywhere"]["answers"] == {"4": "__proto__"}, "a fill-in answer may be any text"
+    assert st["__proto__ everywhere"]["done"] == {}
+    assert st["huge numbers"]["answers"] == {"3": True} and st["huge numbers"]["done"] == {}
+    # "true" is no true-false answer ("1" is); as text it is a fill-in answer; "t" is a 6-bit digit
+    assert st["wrong types"]["answers"] == {"4": "false"} and st["wrong types"]["viewed"] == {"welcome": True}
+    # past the course's 8 questions nothing is read; "0" is a fine answer to some of them
+    assert st["unknown question keys"]["answers"] == {"0": ["b"], "1": ["a"], "3": False, "4": "0", "5": 0}
+    assert st["out-of-range indices"]["answers"] == {"1": ["a"]}
+    assert st["out-of-range indices"]["viewed"] == {}, "a character outside the alphabet marks no lesson viewed"
+    assert st["extra fields"]["answers"] == full and list(st["extra fields"]["done"]) == ["final"]
+    assert st["half-parsed digits"]["answers"] == {"4": "RGPD"} and st["half-parsed digits"]["done"] == {}
+
+
+def test_ids_named_like_object_members_are_plain_ids():
+    """A lesson may be called ``constructor`` (a valid slug): it is not viewed until it is,
+    and a page handing the host odd keys changes nothing."""
+    from dataclasses import replace
+
+    course = demo_course()
+    welcome = replace(course.structure[0], id="constructor")
+    shop = course.structure[1]
+    course = replace(course, structure=(welcome, replace(shop, items=(replace(shop.items[0], id="prototype"), shop.items[1]))))
+    result = run_node(course, SOUND + """
+      const st = P.decodeState(null);
+      const fresh = P.computeResult(st, null);
+      return {fresh, sound: sound(st), text: P.encodeState(st),
+              plain: P.computeResult({seed: 0, viewed: {}, done: {}, answers: {}}, null)};
+    """)
+    assert result["fresh"]["progress"] == 0 and result["fresh"]["completed"] is False
+    assert result["plain"]["progress"] == 0, "plain {} maps read no inherited member as viewed or submitted"
+    assert result["sound"] == []

@@ -7,7 +7,7 @@
   var data = root.CoursekitData || { course: null, strings: {} };
   var course = data.course;
   var S = data.strings || {};
-  var adapters = {};
+  var adapters = Object.create(null); // by name: a name never reaches Object.prototype
   var noop = function () {};
   var P = (root.CoursekitPlayer = {
     course: course,
@@ -20,7 +20,23 @@
   if (!course) return;
 
   var items = course.items, questions = course.questions;
-  var itemById = {};
+
+  // --- maps that trust no key: a lesson may be called "constructor", a stored state may say
+  // "__proto__"; neither may reach Object.prototype or read from it --------------------------
+
+  function dict() {
+    return Object.create(null);
+  }
+
+  function has(o, k) {
+    return o != null && Object.prototype.hasOwnProperty.call(o, k);
+  }
+
+  function own(o, k) {
+    return has(o, k) ? o[k] : undefined;
+  }
+
+  var itemById = dict();
   items.forEach(function (i) { itemById[i.id] = i; });
   var lessons = items.filter(function (i) { return i.kind === "lesson"; });
   var quizzes = items.filter(function (i) { return i.kind === "quiz"; });
@@ -106,34 +122,47 @@
     }
   }
 
+  var BASE36 = /^[0-9a-z]+$/;
+
+  /** A base-36 whole number of at most ``digits`` digits; NaN for anything else (parseInt
+   *  alone reads "1!" as 1 and "-" as NaN). */
+  function int36(text, digits) {
+    return typeof text === "string" && text.length <= digits && BASE36.test(text) ? parseInt(text, 36) : NaN;
+  }
+
   function decodeIndexes(text, list) {
     var w = width(list.length), out = [];
     if (text.length !== w * list.length) throw new Error("length");
     for (var i = 0; i < text.length; i += w) {
-      var x = list[parseInt(text.substr(i, w), 36)];
-      if (x === undefined) throw new Error("index");
-      out.push(x);
+      var n = int36(text.substr(i, w), w);
+      if (!(n < list.length)) throw new Error("index");
+      out.push(list[n]);
     }
     return out;
   }
 
+  /** The response ``text`` encodes for ``q``; throws on anything the encoder cannot have written. */
   function decodeResponse(q, text) {
     switch (q.type) {
       case "single":
-        var c = q.choices[parseInt(text, 36)];
-        if (!c) throw new Error("choice");
-        return [c.id];
+        var n = int36(text, 2);
+        if (!(n < q.choices.length)) throw new Error("choice");
+        return [q.choices[n].id];
       case "multiple":
-        var mask = parseInt(text, 36);
+        var mask = int36(text, 11);
+        if (!(mask > 0 && mask < Math.pow(2, q.choices.length))) throw new Error("choices");
         return ids(q.choices).filter(function (id, i) { return Math.floor(mask / Math.pow(2, i)) % 2; });
       case "true-false":
+        if (text !== "0" && text !== "1") throw new Error("boolean");
         return text === "1";
       case "fill-in":
-        return decodeURIComponent(text);
+        var t = norm(decodeURIComponent(text));
+        if (!t) throw new Error("empty");
+        return t;
       case "numeric":
-        var n = parseFloat(text);
-        if (isNaN(n)) throw new Error("number");
-        return n;
+        // exactly what String(number) writes, and finite
+        if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(text) || !isFinite(parseFloat(text))) throw new Error("number");
+        return parseFloat(text);
       case "matching":
         var targets = decodeIndexes(text, q.pairs.map(function (p) { return p.target.id; }));
         return q.pairs.map(function (p, i) { return [p.source.id, targets[i]]; });
@@ -144,41 +173,81 @@
     }
   }
 
+  /** ``r`` as the state keeps it (a plain copy, normalised), or undefined when it is not a
+   *  response the question can have: whatever a page hands in is checked as a stored one is. */
+  function cleanResponse(q, r) {
+    try {
+      return decodeResponse(q, encodeResponse(q, JSON.parse(JSON.stringify(r))));
+    } catch (e) {
+      return undefined;
+    }
+  }
+
+  function answerOf(st, key) {
+    return own(st.answers, key);
+  }
+
+  /** A quiz's submission minute, or null when it was not submitted. */
+  function doneAt(st, id) {
+    var m = own(st.done, id);
+    return typeof m === "number" && isFinite(m) ? m : null;
+  }
+
   function encodeState(st) {
     var bits = "";
     for (var i = 0; i < lessons.length; i += 6) {
       var v = 0;
-      for (var j = 0; j < 6; j++) if (lessons[i + j] && st.viewed[lessons[i + j].id]) v |= 1 << j;
+      for (var j = 0; j < 6; j++) if (lessons[i + j] && own(st.viewed, lessons[i + j].id) === true) v |= 1 << j;
       bits += B64[v];
     }
-    var done = quizzes.map(function (q) { return st.done[q.id] == null ? "" : st.done[q.id].toString(36); }).join(".");
-    var answers = questions.map(function (q) { return q.key in st.answers ? encodeResponse(q, st.answers[q.key]) : ""; });
+    var done = quizzes.map(function (q) { var m = doneAt(st, q.id); return m == null ? "" : m.toString(36); }).join(".");
+    var answers = questions.map(function (q) { return answerOf(st, q.key) == null ? "" : encodeResponse(q, answerOf(st, q.key)); });
     return ["1", course.fingerprint, st.seed.toString(36), bits, done, answers.join(",").replace(/,+$/, "")].join("|");
   }
 
+  var SEEDS = 2176782336; // 36^6: a seed is at most six base-36 digits
+  var STATE_MAX = 1048576; // characters; a state holding 300 answers is about 1,600
+  var DAY = 1440; // minutes
+
   function freshState() {
-    return { seed: Math.floor(Math.random() * 2176782336), viewed: {}, done: {}, answers: {} };
+    return { seed: Math.floor(Math.random() * SEEDS), viewed: dict(), done: dict(), answers: dict() };
   }
 
-  /** The state a string describes; a string from another version of the course gives a fresh one. */
+  /** The state a string describes; a string from another version of the course gives a fresh one.
+   *  Whatever the string holds (any store can hand back anything: truncated, edited, from a
+   *  bug), this never throws: each unreadable piece is dropped and the rest kept
+   *  (docs/tracker.md "Reading a saved state"). */
   function decodeState(text) {
     var st = freshState();
-    var f = typeof text === "string" ? text.split("|") : [];
-    if (f.length !== 6 || f[0] !== "1" || f[1] !== course.fingerprint) return st;
-    st.seed = parseInt(f[2], 36) || 0;
+    if (typeof text !== "string" || text.length > STATE_MAX) return st;
+    var f = text.split("|");
+    if (f[0] !== "1" || f[1] !== course.fingerprint) return st;
+    while (f.length < 6) f.push(""); // truncated: what is left is read
+    var seed = int36(f[2], 6);
+    if (seed >= 0) st.seed = seed;
     lessons.forEach(function (l, i) {
-      if ((B64.indexOf(f[3].charAt(Math.floor(i / 6))) >> i % 6) & 1) st.viewed[l.id] = true;
+      var v = B64.indexOf(f[3].charAt(Math.floor(i / 6)));
+      if (v >= 0 && (v >> i % 6) & 1) st.viewed[l.id] = true;
     });
-    f[4].split(".").forEach(function (m, i) {
-      if (m && quizzes[i]) st.done[quizzes[i].id] = parseInt(m, 36);
+    // a submission minute is a whole number of minutes since 1970; one later than a day ahead
+    // of this device's clock cannot be right, the submission is kept at the present minute
+    var latest = Math.floor(Date.now() / 60000);
+    f[4].split(".").slice(0, quizzes.length).forEach(function (m, i) {
+      var minute = int36(m, 9);
+      if (minute >= 0) st.done[quizzes[i].id] = minute > latest + DAY ? latest : minute;
     });
-    f[5].split(",").forEach(function (text, key) {
-      if (!text || !questions[key]) return;
+    f[5].split(",").slice(0, questions.length).forEach(function (text, key) {
+      if (!text) return;
       try {
         st.answers[key] = decodeResponse(questions[key], text);
       } catch (e) {
         // one unreadable answer is dropped, the rest of the learner's work is kept
       }
+    });
+    // a quiz is submitted only with every question answered: a submission that lost an answer
+    // would be scored as if the learner had skipped it, so it is reopened with what survived
+    quizzes.forEach(function (quiz) {
+      if (has(st.done, quiz.id) && quiz.questions.some(function (key) { return !has(st.answers, key); })) delete st.done[quiz.id];
     });
     return st;
   }
@@ -193,7 +262,7 @@
     var earned = 0;
     quiz.questions.forEach(function (key) {
       var q = questions[key];
-      if (key in st.answers && isCorrect(q, st.answers[key])) earned += q.points;
+      if (answerOf(st, key) != null && isCorrect(q, answerOf(st, key))) earned += q.points;
     });
     return { earned: earned, total: quiz.points, score: quiz.points ? round2((earned / quiz.points) * 100) : 0 };
   }
@@ -204,14 +273,14 @@
 
   function computeResult(st, scope) {
     var scoped = items.filter(function (i) { return inScope(scope, i.id); });
-    var finished = scoped.filter(function (i) { return i.kind === "lesson" ? st.viewed[i.id] : st.done[i.id] != null; });
+    var finished = scoped.filter(function (i) { return i.kind === "lesson" ? own(st.viewed, i.id) === true : doneAt(st, i.id) != null; });
     var scored = scoped.filter(function (i) { return i.scored; });
     var score = null, passed = null;
     if (scored.length) {
       var weights = 0, sum = 0, all = true;
       scored.forEach(function (quiz) {
         weights += quiz.weight;
-        if (st.done[quiz.id] != null) sum += quiz.weight * quizScore(st, quiz).score;
+        if (doneAt(st, quiz.id) != null) sum += quiz.weight * quizScore(st, quiz).score;
         else all = false;
       });
       score = round2(sum / weights);
@@ -228,9 +297,23 @@
 
   // --- the host: one per launch ---------------------------------------------------------------
 
+  /** The course's item ``id`` of ``kind``; throws for any other id (a page of another course). */
+  function item(id, kind) {
+    var i = own(itemById, id);
+    if (!i || i.kind !== kind) throw new Error("no " + kind + " " + id + " in this course");
+    return i;
+  }
+
+  /** The question whose key is ``key`` (a number or its decimal string), else null. */
+  function question(key) {
+    return /^(0|[1-9]\d{0,6})$/.test(String(key)) && questions[+key] ? questions[+key] : null;
+  }
+
   function warn(e) {
     if (root.console) root.console.warn("coursekit tracker:", e);
   }
+
+  var PAGES = ["index.html", "results.html"].concat(items.map(function (i) { return i.href; })); // what a bookmark can be
 
   function Host(config) {
     var self = this;
@@ -240,7 +323,11 @@
     self.bookmark = null;
     self.exited = false;
     self.last = null;
-    var factory = adapters[config.adapter];
+    // pagehide ends the session: listened to before the adapter exists, so this runs before an
+    // adapter's own pagehide safety net and the page's unsaved input (exit() asks the page for
+    // it) still reaches the adapter
+    if (root.addEventListener) root.addEventListener("pagehide", function () { self.exit(); });
+    var factory = typeof config.adapter === "string" ? adapters[config.adapter] : undefined;
     if (!factory) warn("no adapter named " + config.adapter + "; progress is not recorded");
     try {
       self.adapter = factory ? factory(config, course) : {};
@@ -252,23 +339,27 @@
       .then(function () { return self.adapter.start ? self.adapter.start() : { recording: false }; })
       .catch(function (e) { warn(e); return { recording: false }; })
       .then(function (info) {
-        info = info || {};
-        self.state = decodeState(info.state);
-        self.bookmark = info.bookmark || null;
-        self.mode = info.mode || "normal";
-        self.recording = info.recording !== false;
-        self.learnerName = info.learnerName || null;
+        // an adapter hands on what its store gave it: only its own fields of the right type count
+        var state = own(info, "state"), bookmark = own(info, "bookmark"), mode = own(info, "mode"), name = own(info, "learnerName");
+        try {
+          self.state = decodeState(state);
+        } catch (e) {
+          warn(e); // decodeState is written never to throw; if it did, the learner still gets a player
+        }
+        self.bookmark = PAGES.indexOf(bookmark) >= 0 ? bookmark : null;
+        self.mode = mode === "review" || mode === "browse" ? mode : "normal";
+        self.recording = own(info, "recording") !== false;
+        self.learnerName = typeof name === "string" && name ? name.slice(0, 200) : null;
         self.changed();
         return self;
       });
   }
 
   Host.prototype = {
-    /** The host window's own events. Added after the page set up its listeners, so a page's
-     *  last unsaved input is flushed before the session is committed or ended. */
+    /** The host window's visibility. Added after the page set up its listeners, so a page's
+     *  last unsaved input is flushed before the session is committed. */
     listen: function () {
       var self = this;
-      root.addEventListener("pagehide", function () { self.exit(); });
       root.document.addEventListener("visibilitychange", function () {
         if (root.document.visibilityState === "hidden") self.call("commit");
       });
@@ -292,7 +383,7 @@
       return computeResult(this.state, this.scope);
     },
     quizScore: function (quizId) {
-      return quizScore(this.state, itemById[quizId]);
+      return quizScore(this.state, item(quizId, "quiz"));
     },
     inScope: function (id) {
       return inScope(this.scope, id);
@@ -312,17 +403,22 @@
     },
     /** What the learner did reaches the adapter before the result it changes (docs/tracker.md). */
     lessonViewed: function (id) {
-      this.state.viewed[id] = true;
-      this.call("lessonViewed", { id: id, title: itemById[id].title }, this.result().progress);
+      var lesson = item(id, "lesson");
+      this.state.viewed[lesson.id] = true;
+      this.call("lessonViewed", { id: lesson.id, title: lesson.title }, this.result().progress);
       this.changed();
       this.call("commit");
     },
-    /** Record responses (``{key: response or null}``), then save once. */
+    /** Record responses (``{key: response or null}``), then save once. Keys that are not a
+     *  question's and responses the question cannot have are ignored. */
     setAnswers: function (responses) {
-      for (var key in responses) {
-        if (responses[key] == null) delete this.state.answers[key];
-        else this.state.answers[key] = this.copy(responses[key]);
-      }
+      var answers = this.state.answers;
+      Object.keys(responses || {}).forEach(function (key) {
+        var q = question(key), r = responses[key];
+        if (!q) return;
+        if (r == null) delete answers[q.key];
+        else if ((r = cleanResponse(q, r)) !== undefined) answers[q.key] = r;
+      });
       this.changed();
     },
     setAnswer: function (key, response) {
@@ -334,21 +430,34 @@
       this.call("questionAnswered", this.copy(answer));
     },
     submitQuiz: function (quizId, answers) {
-      var self = this;
-      answers.forEach(function (a) { self.state.answers[a.key] = self.copy(a.response); });
-      self.state.done[quizId] = Math.floor(Date.now() / 60000);
+      var self = this, quiz = item(quizId, "quiz"), got = dict();
+      answers.forEach(function (a) { got[a.key] = a.response; });
+      // all or nothing: a submission is every question of the quiz with a valid response
+      var clean = quiz.questions.map(function (key) { return cleanResponse(questions[key], got[key]); });
+      if (clean.indexOf(undefined) >= 0) throw new Error("submission of " + quiz.id + " without a valid response to every question");
+      quiz.questions.forEach(function (key, i) { self.state.answers[key] = clean[i]; });
+      self.state.done[quiz.id] = Math.floor(Date.now() / 60000);
       answers.forEach(function (a) { self.answered(a.answer); });
       self.changed();
       self.call("commit");
     },
     retake: function (quizId) {
-      var self = this;
-      delete self.state.done[quizId];
-      itemById[quizId].questions.forEach(function (key) { delete self.state.answers[key]; });
+      var self = this, quiz = item(quizId, "quiz");
+      delete self.state.done[quiz.id];
+      quiz.questions.forEach(function (key) { delete self.state.answers[key]; });
       self.changed();
     },
     exit: function () {
       if (this.exited) return;
+      // the shell unloads before the page in its frame: what the page has not saved yet (a
+      // text field still focused) is asked for first
+      if (this.pageFlush) {
+        try {
+          this.pageFlush();
+        } catch (e) {
+          warn(e);
+        }
+      }
       this.changed();
       this.call("commit");
       this.call("exit");
@@ -584,7 +693,7 @@
           if (fb) fb.hidden = false;
         });
       } else if (q.type === "matching") {
-        var right = {};
+        var right = dict();
         q.pairs.forEach(function (p) { right[p.source.id] = p.target.id; });
         r.forEach(function (p) { mark($('li[data-id="' + p[0] + '"]', box), right[p[0]] === p[1]); });
       } else if (q.type === "ordering") {
@@ -618,8 +727,9 @@
         timestamp: new Date(now).toISOString()
       };
     },
+    /** Nothing entered, or nothing the host would keep (a number too big to be finite...). */
     invalid: function (r) {
-      return r == null || (typeof r === "number" && isNaN(r));
+      return r == null || cleanResponse(this.q, r) === undefined;
     },
     say: function (text) {
       var v = $(".ck-verdict", this.box);
@@ -637,6 +747,9 @@
         w.write(saved);
         w.feedback(saved);
       }
+      // a knowledge check stays open to another try, as in the session it was answered in;
+      // review mode shows it read-only
+      if (host.mode === "review") return w.disable(true);
       button.hidden = false;
       button.addEventListener("click", function () {
         var r = w.read();
@@ -693,6 +806,7 @@
       host.setAnswers(drafts);
     }
     root.addEventListener("pagehide", flush);
+    host.pageFlush = flush;
     doc.addEventListener("visibilitychange", function () {
       if (doc.visibilityState === "hidden") flush();
     });
@@ -709,7 +823,7 @@
       if (host.state.done[quiz.id] != null || locked) return;
       var missing = widgets.filter(function (w) {
         var r = w.read();
-        if (typeof r === "number" && isNaN(r)) w.say(S.not_number);
+        if (typeof r === "number" && w.invalid(r)) w.say(S.not_number);
         return w.invalid(r);
       });
       if (missing.length) {
@@ -729,8 +843,15 @@
       open();
       widgets[0] && widgets[0].controls()[0].focus();
     });
-    if (host.state.done[quiz.id] != null) showResult(false);
-    else open();
+    if (host.state.done[quiz.id] != null) {
+      // a quiz submitted earlier (another session, another page): the learner's own responses,
+      // read-only, under their feedback
+      widgets.forEach(function (w) {
+        var r = host.state.answers[w.q.key];
+        if (r != null) w.write(r);
+      });
+      showResult(false);
+    } else open();
   }
 
   function statusText(r) {
@@ -747,19 +868,20 @@
     $(".ck-r-progress").textContent = percent(r.progress * 100);
     var dates = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
     $$(".ck-results tr[data-item]").forEach(function (tr) {
-      var quiz = itemById[tr.getAttribute("data-item")], done = host.state.done[quiz.id];
+      var quiz = itemById[tr.getAttribute("data-item")], done = doneAt(host.state, quiz.id);
       if (done == null) return;
       var s = host.quizScore(quiz.id);
       tr.querySelector(".ck-r-qscore").textContent = percent(s.score);
       var verdict = quiz.scored ? (s.score >= quiz.passingScore ? S.passed : S.failed) + " · " : "";
-      tr.querySelector(".ck-r-qstatus").textContent = verdict + fill(S.submitted_on, { date: dates.format(new Date(done * 60000)) });
+      var when = new Date(done * 60000); // decodeState keeps it a real date; formatting must not fail anyway
+      tr.querySelector(".ck-r-qstatus").textContent = verdict + (isFinite(when.getTime()) ? fill(S.submitted_on, { date: dates.format(when) }) : S.submitted);
     });
   }
 
   function homePage(host) {
     $$(".ck-st").forEach(function (span) {
-      var id = span.getAttribute("data-item"), item = itemById[id];
-      if (item.kind === "lesson") span.textContent = host.state.viewed[id] ? "· " + S.viewed : "";
+      var id = span.getAttribute("data-item"), it = itemById[id];
+      if (it.kind === "lesson") span.textContent = host.state.viewed[id] ? "· " + S.viewed : "";
       else span.textContent = host.state.done[id] != null ? "· " + S.submitted + " · " + percent(host.quizScore(id).score) : "";
     });
     var start = $(".ck-start"), b = host.bookmark;
@@ -807,6 +929,7 @@
     var body = doc.body, kind = body.className.match(/ck-(home|lesson|quiz|results)\b/);
     kind = kind && kind[1];
     var id = body.getAttribute("data-item"), href = body.getAttribute("data-page");
+    host.pageFlush = null; // a page before this one has nothing left to save
     if (kind === "lesson" || kind === "quiz") host.visit(href);
     if (kind === "lesson") {
       host.lessonViewed(id);
