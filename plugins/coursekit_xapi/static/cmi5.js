@@ -82,8 +82,26 @@
       lrs.enqueue(statement(verb, object, result, { parent: parent, grouping: grouping }));
     }
 
+    /* POST the fetch URL; again only when no answer came (network error, timeout, 5xx): an
+     * answer, even an error-code one, is final (the LMS hands the token out once). */
+    function fetchToken(url) {
+      var deadline = Date.now() + 20000, delay = 0;
+      function attempt() {
+        var init = { method: "POST", cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
+        return X.timedFetch(url, init, X.TIMEOUT).then(function (res) {
+          return res.status >= 500 && more() ? again() : res;
+        }, function (error) {
+          if (!more()) throw error;
+          return again();
+        });
+      }
+      function more() { return Date.now() + X.nextDelay(delay) < deadline; }
+      function again() { delay = X.nextDelay(delay); return X.sleep(delay).then(attempt); }
+      return attempt();
+    }
+
     function elapsed() { return X.duration(Date.now() - started); }
-    function persist() { if (store && (normal || !recording)) store.write(STATE_ID, doc); }
+    function persist(exit) { if (store && (normal || !recording)) store.write(STATE_ID, doc, exit); }
 
     function localStart() {
       store = new X.StateStore(null, { activityId: activityId || config.course, agent: actor || {}, registration: registration });
@@ -110,14 +128,13 @@
         // 1. the fetch URL, POSTed once: its answer is the only credential we ever get
         var url = fetchUrl;
         fetchUrl = null;
-        return fetch(url, { method: "POST", cache: "no-store", credentials: "omit" }).then(function (res) {
-          return res.json().then(function (body) {
-            if (!res.ok || !body || !body["auth-token"]) throw new Error("cmi5 fetch failed (error-code " + (body && body["error-code"]) + ")");
-            lrs.auth = "Basic " + body["auth-token"];
-          });
+        return fetchToken(url).then(function (res) {
+          var body = res.body;
+          if (res.status !== 200 || !body || !body["auth-token"]) throw new Error("cmi5 fetch failed (error-code " + (body && body["error-code"]) + ")");
+          lrs.auth = "Basic " + body["auth-token"];
         }).then(function () {
           // 2. LMS.LaunchData: read, never written
-          return lrs.request("GET", "activities/state", { stateId: "LMS.LaunchData", activityId: activityId, agent: agentParam, registration: registration });
+          return lrs.requestPatiently("GET", "activities/state", { stateId: "LMS.LaunchData", activityId: activityId, agent: agentParam, registration: registration });
         }).then(function (res) {
           if (res.status !== 200 || !res.body || typeof res.body !== "object") throw new Error("cmi5: no LMS.LaunchData (HTTP " + res.status + ")");
           launchData = res.body;
@@ -125,7 +142,8 @@
           mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : null;
           normal = String(launchData.launchMode || "Normal") === "Normal";
           // 3. learner preferences, before the first statement (404: the learner has none)
-          return lrs.request("GET", "agents/profile", { agent: agentParam, profileId: "cmi5LearnerPreferences" });
+          return lrs.requestPatiently("GET", "agents/profile", { agent: agentParam, profileId: "cmi5LearnerPreferences" })
+            .then(null, function () { return { status: 0, body: null }; }); // no preferences: the player's defaults
         }).then(function (res) {
           preferences = res.status === 200 && res.body && typeof res.body === "object" ? res.body : null;
           store = new X.StateStore(lrs, where);
@@ -198,8 +216,9 @@
         if (!recording) { ended = true; return; }
         defined("terminated", { duration: elapsed() });
         ended = true; // terminated is the last statement of the session
-        persist();
+        // statements first: they get the keepalive budget, the state document what is left
         var flushed = lrs.flushOnExit();
+        persist(true);
         var back = launchData && launchData.returnURL;
         if (back) {
           // a timer never fires once the page is unloading: this only runs for an explicit exit

@@ -51,8 +51,8 @@
 
     function sessionTime() { return X.duration(Date.now() - started); }
 
-    function persist() {
-      return store.write(STATE_ID, doc);
+    function persist(exit) {
+      return store.write(STATE_ID, doc, exit);
     }
 
     function progressed(progress) {
@@ -125,8 +125,10 @@
         if (ended) return;
         ended = true;
         send(doc && doc.finished ? "terminated" : "suspended", courseObject(), { duration: sessionTime() });
-        persist();
-        return lrs.flushOnExit();
+        // statements first: they get the keepalive budget, the state document what is left
+        var flushed = lrs.flushOnExit();
+        persist(true);
+        return flushed;
       },
 
       // for tests and the curious: how many statements wait for the LRS
