@@ -203,7 +203,9 @@ class LMS:
         data = {"contextTemplate": template, "launchMode": mode, "moveOn": move_on}
         if mastery is not None:
             data["masteryScore"] = mastery
-        if return_url:
+        if isinstance(return_url, str):  # whatever an LMS (or someone) put there
+            data["returnURL"] = return_url
+        elif return_url:
             data["returnURL"] = self.base + "return"
         agent = json.dumps(actor, sort_keys=True)
         with self.lock:
@@ -239,7 +241,7 @@ class LMS:
         return Launch(
             url=f"{self.base}pkg/{au_url}?{urlencode(query)}", actor=actor, registration=registration,
             activity_id=activity_id, publisher_id=publisher_id, session=session, mode=mode, mastery=mastery,
-            token=token, launched_id=launched["id"],
+            token=token, launched_id=launched["id"], fetch_url=query["fetch"],
         )
 
     # --- reading -----------------------------------------------------------------------------
@@ -308,6 +310,8 @@ class LMS:
                 path, query = url.path, {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
                 body = self._body() if method in ("POST", "PUT") else b""
                 lms.log("request", method, path, url.query)
+                # what a server hosting the package would log: every URL and every Referer
+                lms.log("headers", method, self.path, self.headers.get("Referer"))
                 if path.startswith("/pkg/"):
                     return self._static(path[len("/pkg/"):])
                 if path.startswith("/fetch/"):

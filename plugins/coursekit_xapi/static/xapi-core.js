@@ -59,10 +59,17 @@
   };
 
   /* Read the launch parameters once, then remove `secret` ones (auth, fetch) from the
-   * address bar so they end up in no bookmark, history entry, referrer or shared link. */
+   * address bar so they end up in no bookmark, history entry, referrer or shared link. The
+   * launch page's first script already took them out (window.CoursekitLaunchSecrets, read
+   * here once and deleted); this catches a page that could not. */
   function readLaunch(secret) {
     var params = new URLSearchParams(global.location.search), out = {};
     params.forEach(function (value, key) { out[key] = value; });
+    var early = global.CoursekitLaunchSecrets;
+    if (early && typeof early === "object") {
+      Object.keys(early).forEach(function (key) { out[key] = String(early[key]); });
+      try { delete global.CoursekitLaunchSecrets; } catch (e) { global.CoursekitLaunchSecrets = undefined; }
+    }
     var dirty = false;
     (secret || []).forEach(function (key) { if (params.has(key)) { params["delete"](key); dirty = true; } });
     if (dirty && global.history && global.history.replaceState) {
@@ -72,23 +79,60 @@
     return out;
   }
 
-  /* The launch actor as a valid 1.0.3 Agent: older Tin Can LMSs send every field as an array. */
+  /* An absolute http(s) URL, or null: launch parameters come from the address bar, which
+   * anyone can write (a javascript: or data: URL must never be fetched or navigated to). */
+  function httpUrl(value) {
+    if (typeof value !== "string" || !/^https?:\/\//i.test(value)) return null;
+    try {
+      var url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* An absolute IRI as xAPI wants an activity id: a scheme, no spaces. */
+  function isIri(value) {
+    return typeof value === "string" && value.length < 2048 && /^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(value);
+  }
+
+  /* The launch actor as a valid 1.0.3 Agent, or null when it is none: older Tin Can LMSs
+   * send every field as an array and mbox without "mailto:". Exactly one identifier, of the
+   * right shape (xAPI Data 2.4.2.1). */
   function agent(json) {
     var a;
     try { a = typeof json === "string" ? JSON.parse(json) : json; } catch (e) { return null; }
-    if (!a || typeof a !== "object") return null;
-    var first = function (v) { return Array.isArray(v) ? v[0] : v; };
+    if (!a || typeof a !== "object" || Array.isArray(a)) return null;
+    if (a.objectType && first(a.objectType) !== "Agent") return null;
     var out = { objectType: "Agent" };
-    if (a.name) out.name = String(first(a.name));
-    if (a.mbox) { var m = String(first(a.mbox)); out.mbox = m.indexOf("mailto:") === 0 ? m : "mailto:" + m; }
-    else if (a.mbox_sha1sum) out.mbox_sha1sum = String(first(a.mbox_sha1sum));
-    else if (a.openid) out.openid = String(first(a.openid));
-    else if (a.account) {
-      var acc = first(a.account) || {};
-      out.account = { homePage: String(first(acc.homePage || acc.accountServiceHomePage)), name: String(first(acc.name || acc.accountName)) };
-    } else return null;
+    if (a.name != null) {
+      if (typeof first(a.name) !== "string") return null;
+      out.name = first(a.name).slice(0, 500);
+    }
+    var ids = ["mbox", "mbox_sha1sum", "openid", "account"].filter(function (k) { return a[k] != null; });
+    if (ids.length !== 1) return null;
+    var v = first(a[ids[0]]);
+    if (ids[0] === "mbox") {
+      if (typeof v !== "string") return null;
+      v = v.indexOf("mailto:") === 0 ? v : "mailto:" + v;
+      if (!/^mailto:[^@\s]+@[^@\s]+$/.test(v)) return null;
+      out.mbox = v;
+    } else if (ids[0] === "mbox_sha1sum") {
+      if (typeof v !== "string" || !/^[0-9a-f]{40}$/i.test(v)) return null;
+      out.mbox_sha1sum = v;
+    } else if (ids[0] === "openid") {
+      if (!httpUrl(v)) return null;
+      out.openid = v;
+    } else {
+      var acc = v && typeof v === "object" ? v : {};
+      var home = first(acc.homePage || acc.accountServiceHomePage), name = first(acc.name || acc.accountName);
+      if (!isIri(home) || typeof name !== "string" || !name) return null;
+      out.account = { homePage: home, name: name };
+    }
     return out;
   }
+
+  function first(v) { return Array.isArray(v) ? v[0] : v; }
 
   /* The player's normalised response (docs/tracker.md) in xAPI's pattern syntax. */
   function responsePattern(answer) {
@@ -532,6 +576,8 @@
     hash: hash,
     storage: storage,
     readLaunch: readLaunch,
+    httpUrl: httpUrl,
+    isIri: isIri,
     timedFetch: timedFetch,
     TIMEOUT: TIMEOUT,
     nextDelay: nextDelay,
