@@ -11,7 +11,9 @@ open and silent); "mixed" (503, drop, lost, a third of the time each: the indepe
 schedule). The learner plays the whole course right during the outage; the page stays open
 until the queue drained (or, with ``--close``, is closed during the outage and the course is
 launched again at once). Ralph's content is then compared with what the run should have
-stored (tests/xapi/ledger.py): lost, duplicated by id, duplicated by verb+object (two ids).
+stored (tests/xapi/ledger.py): lost, duplicated by id, duplicated by verb+object (two ids),
+and how many statements were still queued in the browser when the learner exited (the page
+having stayed open for up to 45 s after the outage).
 Figures are for reports, never for test assertions.
 """
 
@@ -68,7 +70,7 @@ def main(argv=None) -> int:
                         lms.close()
                     ledger = outcome.ledger
                     rows.append((fmt, name, ledger.expected, ledger.stored, len(ledger.lost), len(ledger.duplicated_ids),
-                                 len(ledger.duplicated), len(ledger.unexpected), outcome.items_during_outage,
+                                 len(ledger.duplicated), len(ledger.unexpected), outcome.left_in_queue, outcome.items_during_outage,
                                  round(outcome.seconds, 1)))
                     if not ledger.clean:
                         print(ledger, file=sys.stderr)
@@ -77,7 +79,7 @@ def main(argv=None) -> int:
         ralph.close()
 
     head = ("format", "faults", "expected", "stored", "lost", "dup id", "dup verb+object", "unexpected",
-            "items during outage", "run s")
+            "queued before exit", "items during outage", "run s")
     print(f"outage {args.seconds:g} s after the 2nd statement request; page "
           + ("closed during the outage, then relaunched" if args.close else "kept open"))
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]

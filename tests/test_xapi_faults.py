@@ -71,3 +71,36 @@ def test_a_state_api_that_never_answers_holds_back_no_statement(package, lms_for
     ledger = account(registration_statements(ralph, launch.registration), xapi_full_run(COURSE))
     assert ledger.clean, str(ledger)
     assert lms.faults.applied and {r for _, _, r in lms.faults.applied} == {"activities/state"}
+
+
+def test_ralph_takes_a_re_post_of_stored_ids_as_a_no_op(ralph):
+    """What the queue relies on after a lost answer (docs/xapi.md "Faults"): the same ids and
+    bodies again store nothing twice; only another body under a stored id is a conflict."""
+    import json
+    import uuid
+
+    import requests
+
+    def statement():
+        return {"id": str(uuid.uuid4()), "actor": {"objectType": "Agent", "mbox": "mailto:ada@example.org"},
+                "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en-US": "answered"}},
+                "object": {"objectType": "Activity", "id": "https://example.org/q"},
+                "timestamp": "2026-01-02T03:04:05.678Z", "context": {"registration": str(uuid.uuid4())}}
+
+    url, headers = f"{ralph.endpoint}statements", {**ralph.headers(), "Content-Type": "application/json"}
+    a, b = statement(), statement()
+
+    def post(batch):
+        return requests.post(url, data=json.dumps(batch), headers=headers, timeout=10)
+
+    first = post([a])
+    assert first.status_code == 200 and first.json() == [a["id"]]
+    assert post([a]).status_code == 204  # all stored already
+    both = post([a, b])
+    assert both.status_code == 200 and both.json() == [b["id"]]  # only the new one is stored
+    put = requests.put(url, params={"statementId": a["id"]}, data=json.dumps(a), headers=headers, timeout=10)
+    assert put.status_code == 204
+    other = dict(a, verb={"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-US": "passed"}})
+    assert post([other]).status_code == 409
+    ids = [s["id"] for s in ralph.stored_lines()]
+    assert ids.count(a["id"]) == 1 and ids.count(b["id"]) == 1
