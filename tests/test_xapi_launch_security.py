@@ -119,7 +119,9 @@ def test_a_cmi5_return_url_that_is_not_http_is_never_followed(target, packages, 
     wait_ready(page)
     open_page(page, COURSE.lessons[0].href)
     exit_course(page)
-    page.wait_for_timeout(6000)  # longer than the AU waits for its queue before it would leave
+    # the AU leaves for an http(s) returnURL as soon as its queue drained: give it that, and more
+    assert drain(page, 10000)
+    page.wait_for_timeout(1500)
     assert dialogs == [] and page.evaluate("() => window.__ran") is None
     assert page.url.startswith(lms.base + "pkg/launch.html")
     assert not browser_context.errors
