@@ -59,7 +59,9 @@ class XapiExporter(_LrsExporter):
 
     def write_content(self, writer: PackageWriter) -> None:
         self.write_runtime(writer)
-        writer.add("launch.html", self.site.shell(adapter="xapi", scripts=self.scripts, title=self.course.title))
+        writer.add("launch.html", self.site.shell(
+            adapter="xapi", scripts=self.scripts, title=self.course.title, options={"secret_params": ["auth"]},
+        ))
         writer.add("tincan.xml", tincan_xml(self.activities, "launch.html"))
         writer.add("activities.json", json_bytes(self.activities.document()))
 
@@ -83,6 +85,7 @@ class Cmi5Exporter(_LrsExporter):
             title = self.course.title if au.item is None else au.item.title
             writer.add(au.href, self.site.shell(
                 adapter="cmi5", scripts=self.scripts, scope=au.scope, start=start, title=title,
+                options={"secret_params": ["fetch"]},
             ))
         writer.add("cmi5.xml", cmi5_xml(self.course, self.activities, plan))
 

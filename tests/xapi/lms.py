@@ -5,7 +5,10 @@ small HTTP server on 127.0.0.1 plays the LMS in front of it:
 
 - ``/pkg/...``         the extracted package (same origin as the LRS: no CORS needed);
 - ``/lrs/statements``  forwarded to Ralph, after checking the credential the LMS handed out;
-                       ``outage = True`` makes the LRS answer 503, as a real outage would;
+                       ``outage = True`` makes the LRS answer 503, as a real outage would, and
+                       ``faults`` (a ``Faults`` schedule) plays the faults of a real network
+                       on every LRS resource: 503, a connection dropped without an answer, a
+                       request stored but its response lost, a connection that never answers;
 - ``/lrs/activities/state`` and ``/lrs/agents/profile``: an in-memory State and Agent
                        Profile API (``LMS.LaunchData`` is read-only for the AU);
 - ``/fetch/<key>``     the cmi5 fetch URL: one POST gives the auth token;
@@ -18,11 +21,14 @@ from __future__ import annotations
 
 import base64
 import http.server
+import io
 import json
 import mimetypes
 import secrets
+import socket
 import socketserver
 import threading
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +45,84 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # a browser that gave up on a request (timeout, page closed) is part of the faults
+        # under test, not an error of the test double
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+#: what a fault does to one LRS request (statements, State API, Agent Profile alike)
+FAULT_KINDS = (
+    "503",   # the LRS answers 503 Service Unavailable
+    "drop",  # the request is read, then the connection is closed without an answer
+    "lost",  # the request reaches the LRS (stored), then the connection closes before the response
+    "hang",  # the request is read and never answered: the connection stays open, silent
+)
+
+
+class Faults:
+    """A fault schedule: once the ``after``-th statement request has been answered, the LRS
+    goes through ``windows`` — ``(seconds, kind)`` pairs, one after the other — then works
+    again. ``Faults(2, (10/3, "503"), (10/3, "drop"), (10/3, "lost"))`` is a 10 s outage in
+    three thirds starting after the second statement request."""
+
+    def __init__(self, after: int, *windows: tuple[float, str], only: tuple[str, ...] | None = None):
+        for _, kind in windows:
+            if kind not in FAULT_KINDS:
+                raise ValueError(f"unknown fault kind {kind!r}; one of {FAULT_KINDS}")
+        self.after = after
+        self.windows = windows
+        #: the LRS resources that fail ("statements", "activities/state", "agents/profile"); None: all
+        self.only = only
+        self.seen = 0
+        self.started: float | None = time.monotonic() if after == 0 else None
+        self.lock = threading.Lock()
+        self.released = threading.Event()  # set on LMS.close(): hung connections end
+        self.applied: list[tuple[str, str, str]] = []  # (kind, method, resource)
+
+    @property
+    def total(self) -> float:
+        return sum(seconds for seconds, _ in self.windows)
+
+    def statement_answered(self) -> None:
+        with self.lock:
+            self.seen += 1
+            if self.seen == self.after and self.started is None:
+                self.started = time.monotonic()
+
+    def start_now(self) -> None:
+        with self.lock:
+            self.started = time.monotonic()
+
+    def kind(self, resource: str) -> str | None:
+        """The fault for a request for ``resource`` arriving now (None: the LRS works)."""
+        if resource == "about" or (self.only is not None and resource not in self.only):
+            return None
+        with self.lock:
+            if self.started is None:
+                return None
+            t = time.monotonic() - self.started
+        for seconds, kind in self.windows:
+            if t < seconds:
+                return kind
+            t -= seconds
+        return None
+
+    def over(self) -> bool:
+        with self.lock:
+            return self.started is not None and time.monotonic() - self.started >= self.total
+
+    def wait_over(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.over():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the fault schedule never started or never ended")
+            time.sleep(0.05)
+
 
 class Launch:
     """One AU launch (cmi5) or one Tin Can launch: what the LMS told the AU."""
@@ -53,6 +137,8 @@ class LMS:
         self.package_dir = Path(package_dir)
         self.lock = threading.Lock()
         self.outage = False
+        #: a ``Faults`` schedule for the LRS resources, or None
+        self.faults: Faults | None = None
         self.events: list[tuple] = []
         self.state: dict[tuple, bytes] = {}
         self.profiles: dict[tuple, bytes] = {}
@@ -78,6 +164,8 @@ class LMS:
         return self.base + "lrs/"
 
     def close(self) -> None:
+        if self.faults:
+            self.faults.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -115,7 +203,9 @@ class LMS:
         data = {"contextTemplate": template, "launchMode": mode, "moveOn": move_on}
         if mastery is not None:
             data["masteryScore"] = mastery
-        if return_url:
+        if isinstance(return_url, str):  # whatever an LMS (or someone) put there
+            data["returnURL"] = return_url
+        elif return_url:
             data["returnURL"] = self.base + "return"
         agent = json.dumps(actor, sort_keys=True)
         with self.lock:
@@ -151,7 +241,7 @@ class LMS:
         return Launch(
             url=f"{self.base}pkg/{au_url}?{urlencode(query)}", actor=actor, registration=registration,
             activity_id=activity_id, publisher_id=publisher_id, session=session, mode=mode, mastery=mastery,
-            token=token, launched_id=launched["id"],
+            token=token, launched_id=launched["id"], fetch_url=query["fetch"],
         )
 
     # --- reading -----------------------------------------------------------------------------
@@ -220,6 +310,8 @@ class LMS:
                 path, query = url.path, {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
                 body = self._body() if method in ("POST", "PUT") else b""
                 lms.log("request", method, path, url.query)
+                # what a server hosting the package would log: every URL and every Referer
+                lms.log("headers", method, self.path, self.headers.get("Referer"))
                 if path.startswith("/pkg/"):
                     return self._static(path[len("/pkg/"):])
                 if path.startswith("/fetch/"):
@@ -261,6 +353,43 @@ class LMS:
                 lms.log("lrs", method, resource, query.get("stateId") or query.get("profileId"), version, auth in lms.valid_auth)
                 if lms.outage:
                     return self._send(503, {"detail": "the LRS is down (test outage)"})
+                faults = lms.faults
+                kind = faults.kind(resource) if faults else None
+                if kind:
+                    return self._fault(kind, faults, method, resource, query, body)
+                self._answer_lrs(method, resource, query, body)
+                if faults and resource == "statements" and method in ("POST", "PUT"):
+                    faults.statement_answered()
+
+            def _fault(self, kind, faults, method, resource, query, body):
+                ids = _ids(body) if resource == "statements" else []
+                lms.log("fault", kind, method, resource, ids)
+                with faults.lock:
+                    faults.applied.append((kind, method, resource))
+                if kind == "503":
+                    return self._send(503, {"detail": "the LRS is down (test fault)"})
+                if kind == "lost":
+                    # the LRS does its work (Ralph stores the statements), the answer goes nowhere
+                    real, self.wfile = self.wfile, io.BytesIO()
+                    try:
+                        self._answer_lrs(method, resource, query, body)
+                    finally:
+                        self.wfile = real
+                elif kind == "hang":
+                    faults.released.wait(120)
+                self._hang_up()
+
+            def _hang_up(self):
+                """Close the connection without a byte of answer."""
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            def _answer_lrs(self, method, resource, query, body):
+                auth = self.headers.get("Authorization")
+                version = self.headers.get("X-Experience-API-Version")
                 if resource == "about":
                     return self._send(200, {"version": [XAPI_VERSION]})
                 if auth not in lms.valid_auth:
@@ -316,6 +445,15 @@ class LMS:
                 return self._send(204)
 
         return Handler
+
+
+def _ids(body: bytes) -> list:
+    try:
+        parsed = json.loads(body or b"null")
+    except ValueError:
+        return []
+    batch = parsed if isinstance(parsed, list) else [parsed]
+    return [s.get("id") for s in batch if isinstance(s, dict)]
 
 
 def _agent(query) -> str | None:

@@ -22,16 +22,43 @@
 
   function asArray(v) { return v == null ? [] : Array.isArray(v) ? v : [v]; }
 
+  /* What is wrong with the launch query (cmi5 8.1; anyone can write an address bar): each
+   * problem as a sentence. No parameters at all is no problem: opened outside an LMS. */
+  function launchProblems(launch, fetchUrl) {
+    var problems = [], given = function (k) { return launch[k] != null && launch[k] !== ""; };
+    if (!given("endpoint") && !fetchUrl && !given("actor") && !given("activityId")) return problems;
+    if (!X.httpUrl(launch.endpoint)) problems.push("endpoint is not an http(s) URL");
+    if (!fetchUrl) problems.push("fetch is not an http(s) URL");
+    if (!X.agent(launch.actor)) problems.push("actor is not an xAPI Agent with exactly one identifier");
+    if (!X.isUuid(launch.registration)) problems.push("registration is not a UUID");
+    if (!X.isIri(launch.activityId)) problems.push("activityId is not an absolute IRI");
+    return problems;
+  }
+
+  /* LMS.LaunchData as the AU may use it, or an Error saying what is wrong (cmi5 10.2). */
+  function checkLaunchData(data) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) return new Error("cmi5: LMS.LaunchData is not a JSON object");
+    if (data.contextTemplate != null && (typeof data.contextTemplate !== "object" || Array.isArray(data.contextTemplate))) {
+      return new Error("cmi5: LMS.LaunchData contextTemplate is not an object");
+    }
+    if (data.launchMode != null && ["Normal", "Browse", "Review"].indexOf(data.launchMode) < 0) {
+      return new Error("cmi5: LMS.LaunchData launchMode " + JSON.stringify(String(data.launchMode)).slice(0, 40) + " is none of Normal, Browse, Review");
+    }
+    return null;
+  }
+
   global.CoursekitPlayer.registerAdapter("cmi5", function createAdapter(config) {
     var acts = X.activities();
     var launch = X.readLaunch(["fetch"]); // one-time token URL: memory only
-    var fetchUrl = launch.fetch;
+    var fetchUrl = X.httpUrl(launch.fetch);
     delete launch.fetch;
-    var actor = null;
-    try { actor = launch.actor ? JSON.parse(launch.actor) : null; } catch (e) { actor = null; }
+    var problems = launchProblems(launch, fetchUrl);
+    var actor = problems.length ? null : X.agent(launch.actor);
     var activityId = launch.activityId, registration = launch.registration;
-    var complete = !!(launch.endpoint && fetchUrl && actor && activityId && registration);
-    var lrs = new X.Lrs(complete ? launch.endpoint : null, null, [launch.endpoint, registration, activityId].join("|"));
+    var complete = !problems.length && !!fetchUrl;
+    if (problems.length && global.console) console.warn("coursekit: cmi5 launch refused (" + problems.join("; ") + "); progress is not recorded");
+    var endpoint = complete ? X.httpUrl(launch.endpoint) : null;
+    var lrs = new X.Lrs(endpoint, null, [endpoint, registration, activityId].join("|"));
     var store = null;
     var launchData = null, preferences = null, template = {}, mastery = null;
     var recording = false, normal = false, started = 0, ended = false;
@@ -82,8 +109,26 @@
       lrs.enqueue(statement(verb, object, result, { parent: parent, grouping: grouping }));
     }
 
+    /* POST the fetch URL; again only when no answer came (network error, timeout, 5xx): an
+     * answer, even an error-code one, is final (the LMS hands the token out once). */
+    function fetchToken(url) {
+      var deadline = Date.now() + 20000, delay = 0;
+      function attempt() {
+        var init = { method: "POST", cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
+        return X.timedFetch(url, init, X.TIMEOUT).then(function (res) {
+          return res.status >= 500 && more() ? again() : res;
+        }, function (error) {
+          if (!more()) throw error;
+          return again();
+        });
+      }
+      function more() { return Date.now() + X.nextDelay(delay) < deadline; }
+      function again() { delay = X.nextDelay(delay); return X.sleep(delay).then(attempt); }
+      return attempt();
+    }
+
     function elapsed() { return X.duration(Date.now() - started); }
-    function persist() { if (store && (normal || !recording)) store.write(STATE_ID, doc); }
+    function persist(exit) { if (store && (normal || !recording)) store.write(STATE_ID, doc, exit); }
 
     function localStart() {
       store = new X.StateStore(null, { activityId: activityId || config.course, agent: actor || {}, registration: registration });
@@ -110,22 +155,26 @@
         // 1. the fetch URL, POSTed once: its answer is the only credential we ever get
         var url = fetchUrl;
         fetchUrl = null;
-        return fetch(url, { method: "POST", cache: "no-store", credentials: "omit" }).then(function (res) {
-          return res.json().then(function (body) {
-            if (!res.ok || !body || !body["auth-token"]) throw new Error("cmi5 fetch failed (error-code " + (body && body["error-code"]) + ")");
-            lrs.auth = "Basic " + body["auth-token"];
-          });
+        return fetchToken(url).then(function (res) {
+          var body = res.body;
+          if (res.status !== 200 || !body || !body["auth-token"]) throw new Error("cmi5 fetch failed (error-code " + (body && body["error-code"]) + ")");
+          lrs.auth = "Basic " + body["auth-token"];
         }).then(function () {
           // 2. LMS.LaunchData: read, never written
-          return lrs.request("GET", "activities/state", { stateId: "LMS.LaunchData", activityId: activityId, agent: agentParam, registration: registration });
+          return lrs.requestPatiently("GET", "activities/state", { stateId: "LMS.LaunchData", activityId: activityId, agent: agentParam, registration: registration });
         }).then(function (res) {
-          if (res.status !== 200 || !res.body || typeof res.body !== "object") throw new Error("cmi5: no LMS.LaunchData (HTTP " + res.status + ")");
+          if (res.status !== 200) throw new Error("cmi5: no LMS.LaunchData (HTTP " + res.status + ")");
+          var bad = checkLaunchData(res.body);
+          if (bad) throw bad;
           launchData = res.body;
           template = launchData.contextTemplate || {};
-          mastery = typeof launchData.masteryScore === "number" ? launchData.masteryScore : null;
+          var m = launchData.masteryScore;
+          mastery = typeof m === "number" && m >= 0 && m <= 1 ? m : null;
+          if (m != null && mastery === null && global.console) console.warn("coursekit: cmi5 masteryScore " + String(m).slice(0, 20) + " is not a number from 0 to 1; ignored");
           normal = String(launchData.launchMode || "Normal") === "Normal";
           // 3. learner preferences, before the first statement (404: the learner has none)
-          return lrs.request("GET", "agents/profile", { agent: agentParam, profileId: "cmi5LearnerPreferences" });
+          return lrs.requestPatiently("GET", "agents/profile", { agent: agentParam, profileId: "cmi5LearnerPreferences" })
+            .then(null, function () { return { status: 0, body: null }; }); // no preferences: the player's defaults
         }).then(function (res) {
           preferences = res.status === 200 && res.body && typeof res.body === "object" ? res.body : null;
           store = new X.StateStore(lrs, where);
@@ -198,9 +247,13 @@
         if (!recording) { ended = true; return; }
         defined("terminated", { duration: elapsed() });
         ended = true; // terminated is the last statement of the session
-        persist();
+        // statements first: they get the keepalive budget, the state document what is left
         var flushed = lrs.flushOnExit();
-        var back = launchData && launchData.returnURL;
+        persist(true);
+        // returnURL is only ever navigated to, and only when it is an http(s) URL: a
+        // javascript: or data: one (anyone can write LaunchData's source) would run as script
+        var given = launchData && launchData.returnURL, back = X.httpUrl(given);
+        if (given && !back && global.console) console.warn("coursekit: cmi5 returnURL is not an http(s) URL; the AU stays here");
         if (back) {
           // a timer never fires once the page is unloading: this only runs for an explicit exit
           return Promise.race([lrs.drain(5000), new Promise(function (r) { setTimeout(r, 5000); })]).then(function () {

@@ -59,10 +59,17 @@
   };
 
   /* Read the launch parameters once, then remove `secret` ones (auth, fetch) from the
-   * address bar so they end up in no bookmark, history entry, referrer or shared link. */
+   * address bar so they end up in no bookmark, history entry, referrer or shared link. The
+   * launch page's first script already took them out (window.CoursekitLaunchSecrets, read
+   * here once and deleted); this catches a page that could not. */
   function readLaunch(secret) {
     var params = new URLSearchParams(global.location.search), out = {};
     params.forEach(function (value, key) { out[key] = value; });
+    var early = global.CoursekitLaunchSecrets;
+    if (early && typeof early === "object") {
+      Object.keys(early).forEach(function (key) { out[key] = String(early[key]); });
+      try { delete global.CoursekitLaunchSecrets; } catch (e) { global.CoursekitLaunchSecrets = undefined; }
+    }
     var dirty = false;
     (secret || []).forEach(function (key) { if (params.has(key)) { params["delete"](key); dirty = true; } });
     if (dirty && global.history && global.history.replaceState) {
@@ -72,23 +79,60 @@
     return out;
   }
 
-  /* The launch actor as a valid 1.0.3 Agent: older Tin Can LMSs send every field as an array. */
+  /* An absolute http(s) URL, or null: launch parameters come from the address bar, which
+   * anyone can write (a javascript: or data: URL must never be fetched or navigated to). */
+  function httpUrl(value) {
+    if (typeof value !== "string" || !/^https?:\/\//i.test(value)) return null;
+    try {
+      var url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* An absolute IRI as xAPI wants an activity id: a scheme, no spaces. */
+  function isIri(value) {
+    return typeof value === "string" && value.length < 2048 && /^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(value);
+  }
+
+  /* The launch actor as a valid 1.0.3 Agent, or null when it is none: older Tin Can LMSs
+   * send every field as an array and mbox without "mailto:". Exactly one identifier, of the
+   * right shape (xAPI Data 2.4.2.1). */
   function agent(json) {
     var a;
     try { a = typeof json === "string" ? JSON.parse(json) : json; } catch (e) { return null; }
-    if (!a || typeof a !== "object") return null;
-    var first = function (v) { return Array.isArray(v) ? v[0] : v; };
+    if (!a || typeof a !== "object" || Array.isArray(a)) return null;
+    if (a.objectType && first(a.objectType) !== "Agent") return null;
     var out = { objectType: "Agent" };
-    if (a.name) out.name = String(first(a.name));
-    if (a.mbox) { var m = String(first(a.mbox)); out.mbox = m.indexOf("mailto:") === 0 ? m : "mailto:" + m; }
-    else if (a.mbox_sha1sum) out.mbox_sha1sum = String(first(a.mbox_sha1sum));
-    else if (a.openid) out.openid = String(first(a.openid));
-    else if (a.account) {
-      var acc = first(a.account) || {};
-      out.account = { homePage: String(first(acc.homePage || acc.accountServiceHomePage)), name: String(first(acc.name || acc.accountName)) };
-    } else return null;
+    if (a.name != null) {
+      if (typeof first(a.name) !== "string") return null;
+      out.name = first(a.name).slice(0, 500);
+    }
+    var ids = ["mbox", "mbox_sha1sum", "openid", "account"].filter(function (k) { return a[k] != null; });
+    if (ids.length !== 1) return null;
+    var v = first(a[ids[0]]);
+    if (ids[0] === "mbox") {
+      if (typeof v !== "string") return null;
+      v = v.indexOf("mailto:") === 0 ? v : "mailto:" + v;
+      if (!/^mailto:[^@\s]+@[^@\s]+$/.test(v)) return null;
+      out.mbox = v;
+    } else if (ids[0] === "mbox_sha1sum") {
+      if (typeof v !== "string" || !/^[0-9a-f]{40}$/i.test(v)) return null;
+      out.mbox_sha1sum = v;
+    } else if (ids[0] === "openid") {
+      if (!httpUrl(v)) return null;
+      out.openid = v;
+    } else {
+      var acc = v && typeof v === "object" ? v : {};
+      var home = first(acc.homePage || acc.accountServiceHomePage), name = first(acc.name || acc.accountName);
+      if (!isIri(home) || typeof name !== "string" || !name) return null;
+      out.account = { homePage: home, name: name };
+    }
     return out;
   }
+
+  function first(v) { return Array.isArray(v) ? v[0] : v; }
 
   /* The player's normalised response (docs/tracker.md) in xAPI's pattern syntax. */
   function responsePattern(answer) {
@@ -104,6 +148,29 @@
 
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
+  /* --- Transport ------------------------------------------------------------------------
+   *
+   * The faults this has to survive (docs/xapi.md "Faults"): the LRS answers 5xx; the
+   * connection is dropped without an answer; the LRS stored the request but the answer is
+   * lost; the connection stays open and silent. So:
+   * - every request is given up after TIMEOUT (AbortController, and a timer that settles the
+   *   promise even if fetch never does): no promise in this file waits forever;
+   * - one statement request in flight at a time, the head of the queue, in order: a retry
+   *   re-sends the same ids and bodies, which the LRS treats as a no-op (Ralph: 204, or 200
+   *   with only the new ids), so a lost answer never stores a statement twice;
+   * - after a failure a timer retries (backoff MIN_DELAY..MAX_DELAY) for as long as the page
+   *   is open and the queue is not empty; new statements wait for that timer;
+   * - the State API has its own request and its own timer: a failing save never holds back a
+   *   statement. */
+  var TIMEOUT = 10000; // ms without an answer before a request counts as failed
+  // Fetch caps the bodies of all keepalive requests in flight at 64 KiB; statements get most
+  // of it at pagehide, the state document what is left
+  var KEEPALIVE_CAP = 60000, EXIT_STATEMENT_BYTES = 48000;
+
+  function retryable(status) { return status >= 500 || status === 0 || status === 401 || status === 404 || status === 408 || status === 429; }
+
+  function nextDelay(delay) { return delay ? Math.min(MAX_DELAY, delay * 2) : MIN_DELAY; }
+
   /* One LRS: endpoint + Authorization header (kept in this closure only). */
   function Lrs(endpoint, authorization, queueKey) {
     this.endpoint = endpoint && endpoint.charAt(endpoint.length - 1) !== "/" ? endpoint + "/" : endpoint;
@@ -111,13 +178,18 @@
     this.queueKey = "coursekit.xapi.queue." + hash(queueKey || this.endpoint || "");
     this.deadKey = "coursekit.xapi.rejected." + hash(queueKey || this.endpoint || "");
     this.queue = storage.get(this.queueKey) || [];
-    this.inFlight = {}; // ids sent and not yet answered
+    this.timeout = TIMEOUT;
+    this.inflight = null; // the one statement request on its way: {ids, abort, promise, keepalive}
     this.delay = 0;
-    this.flushing = null;
+    this.retryAt = 0; // no statement request before this time (backoff)
     this.timer = null;
-    this.listeners = [];
+    this.keepaliveBytes = 0;
+    this.closing = false; // the adapter ended the session: any later pagehide sends a keepalive
     var self = this;
-    if (global.addEventListener) global.addEventListener("online", function () { self.delay = 0; self.flush(); });
+    if (global.addEventListener) {
+      global.addEventListener("online", function () { self.delay = 0; self.retryAt = 0; self.flush(); });
+      global.addEventListener("pagehide", function () { if (self.closing) self.flushOnExit(); });
+    }
   }
 
   Lrs.prototype.url = function (resource, params) {
@@ -128,24 +200,76 @@
     return this.endpoint + resource + (q.length ? "?" + q.join("&") : "");
   };
 
-  /* fetch with the xAPI headers; resolves {status, body} and rejects only on network errors. */
-  Lrs.prototype.request = function (method, resource, params, body, keepalive) {
-    var headers = { "X-Experience-API-Version": VERSION };
+  /* fetch(url, init) that settles within `ms` whatever the network does: resolves
+   * {status, body} (body parsed as JSON when it is), rejects on network errors and when no
+   * whole answer came in time (the request is then aborted). `handle.abort()` gives up now. */
+  function timedFetch(url, init, ms, handle) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    if (controller) init.signal = controller.signal;
+    return new Promise(function (resolve, reject) {
+      var settled = false, timer;
+      function finish(ok, value) {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        (ok ? resolve : reject)(value);
+      }
+      function abort(why) {
+        if (controller) { try { controller.abort(); } catch (e) { /* already done */ } }
+        finish(false, new Error(why));
+      }
+      if (handle) handle.abort = function () { abort("aborted"); };
+      // the timer covers the whole exchange, the body too: an answer that stalls halfway counts
+      timer = setTimeout(function () { abort("no answer within " + ms + " ms"); }, ms);
+      var pending;
+      try { pending = fetch(url, init); } catch (e) { return finish(false, e); }
+      pending.then(function (response) {
+        return response.text().then(function (text) {
+          var parsed = null;
+          try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = text; }
+          finish(true, { status: response.status, body: parsed });
+        });
+      }).then(null, function (error) { finish(false, error); });
+    });
+  }
+
+  /* fetch with the xAPI headers, through timedFetch. `opts`: keepalive (the request may
+   * outlive the page; taken only when it fits the 64 KiB budget), timeout (ms), handle. */
+  Lrs.prototype.request = function (method, resource, params, body, opts) {
+    opts = opts || {};
+    var self = this, headers = { "X-Experience-API-Version": VERSION };
     if (this.auth) headers.Authorization = this.auth;
-    var init = { method: method, headers: headers, cache: "no-store", credentials: "omit" };
+    var init = { method: method, headers: headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
+    var reserved = 0;
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       headers["Content-Type"] = "application/json";
-      // keepalive lets the request outlive the page (pagehide); it is capped at 64 KB
-      if (keepalive && init.body.length < 60000) init.keepalive = true;
+      if (opts.keepalive && this.keepaliveBytes + init.body.length <= KEEPALIVE_CAP) {
+        init.keepalive = true;
+        reserved = init.body.length;
+        this.keepaliveBytes += reserved;
+      }
     }
-    return fetch(this.url(resource, params), init).then(function (response) {
-      return response.text().then(function (text) {
-        var parsed = null;
-        try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = text; }
-        return { status: response.status, body: parsed };
+    var release = function (v) { self.keepaliveBytes -= reserved; reserved = 0; return v; };
+    return timedFetch(this.url(resource, params), init, opts.timeout || this.timeout, opts.handle)
+      .then(release, function (e) { release(); throw e; });
+  };
+
+  /* request() again after 5xx, network errors and timeouts, for at most `ms`: for the reads a
+   * launch cannot do without. Resolves the last answer; rejects when the time is up. */
+  Lrs.prototype.requestPatiently = function (method, resource, params, body, ms) {
+    var self = this, deadline = Date.now() + (ms || 20000), delay = 0;
+    function more() { return Date.now() + nextDelay(delay) < deadline; }
+    function again() { delay = nextDelay(delay); return sleep(delay).then(attempt); }
+    function attempt() {
+      return self.request(method, resource, params, body).then(function (res) {
+        return res.status >= 500 && more() ? again() : res;
+      }, function (error) {
+        if (!more()) throw error;
+        return again();
       });
-    });
+    }
+    return attempt();
   };
 
   Lrs.prototype.save = function () {
@@ -180,62 +304,86 @@
     this.drop([statement.id]);
   };
 
+  /* The head of the queue: BATCH statements, or what fits in `bytes` (at least one). */
+  Lrs.prototype.head = function (bytes) {
+    var batch = [], size = 2;
+    for (var i = 0; i < this.queue.length && batch.length < BATCH; i++) {
+      var n = JSON.stringify(this.queue[i]).length + 1;
+      if (bytes && batch.length && size + n > bytes) break;
+      batch.push(this.queue[i]);
+      size += n;
+    }
+    return batch;
+  };
+
   Lrs.prototype.retryLater = function () {
     var self = this;
-    this.delay = this.delay ? Math.min(MAX_DELAY, this.delay * 2) : MIN_DELAY;
+    this.delay = nextDelay(this.delay);
+    this.retryAt = Date.now() + this.delay;
     clearTimeout(this.timer);
-    this.timer = setTimeout(function () { self.flush(); }, this.delay);
+    this.timer = setTimeout(function () { self.timer = null; self.retryAt = 0; self.flush(); }, this.delay);
   };
 
-  function retryable(status) { return status >= 500 || status === 0 || status === 401 || status === 404 || status === 408 || status === 429; }
-
-  /* Send the queue in order, a batch at a time. One flush at a time: concurrent sends of
-   * the same id could race inside the LRS. Resolves true when the queue is empty. */
-  Lrs.prototype.flush = function (keepalive) {
+  /* Send the head of the queue unless a request is on its way or the backoff says wait (the
+   * timer will send). `exit`: the page is going away — the request in flight is abandoned and
+   * the head (its statements first, so the order holds) goes at once in a keepalive request.
+   * Resolves true when the queue is empty after this attempt. */
+  Lrs.prototype.flush = function (exit) {
     var self = this;
-    // without credentials (a reload dropped them) statements wait for the next launch
-    if (!this.endpoint || !this.auth) return Promise.resolve(false);
-    if (this.flushing) { if (keepalive) this.flushing.keepalive = true; return this.flushing.promise; }
+    if (!this.endpoint || !this.auth) return Promise.resolve(false); // waits for a launch with credentials
+    if (!this.queue.length) return Promise.resolve(true);
+    if (this.inflight) {
+      if (!exit || this.inflight.keepalive) return this.inflight.promise;
+      this.inflight.abort(); // its answer, if one still comes, no longer counts
+    } else if (!exit && Date.now() < this.retryAt) {
+      return Promise.resolve(false);
+    }
     clearTimeout(this.timer);
-    var state = { keepalive: !!keepalive };
-    state.promise = (function loop() {
-      if (!self.queue.length) return Promise.resolve(true);
-      var batch = self.queue.slice(0, BATCH);
-      batch.forEach(function (s) { self.inFlight[s.id] = true; });
-      var done = function () { batch.forEach(function (s) { delete self.inFlight[s.id]; }); };
-      return self.request("POST", "statements", null, batch, state.keepalive).then(function (res) {
-        done();
-        if (res.status === 200 || res.status === 204) { // 204: all of them were already stored
-          self.delay = 0;
-          self.drop(batch.map(function (s) { return s.id; }));
-          return loop();
-        }
-        if (res.status === 400 || res.status === 403 || res.status === 409 || res.status === 413 || res.status === 422) {
-          return self.sendOneByOne(batch).then(function (ok) { return ok ? loop() : (self.retryLater(), false); });
-        }
+    this.timer = null;
+    var batch = this.head(exit ? EXIT_STATEMENT_BYTES : 0);
+    var attempt = { ids: batch.map(function (s) { return s.id; }), keepalive: !!exit, abort: function () {} };
+    this.inflight = attempt;
+    attempt.promise = this.request("POST", "statements", null, batch, { keepalive: exit, handle: attempt }).then(function (res) {
+      if (res.status === 200 || res.status === 204) { // 204: every one of them was already stored
+        self.drop(attempt.ids);
+        return true;
+      }
+      if (res.status === 400 || res.status === 403 || res.status === 409 || res.status === 413 || res.status === 422) {
+        return self.sendOneByOne(batch, attempt);
+      }
+      return false;
+    }, function () { return false; }).then(function (ok) {
+      if (self.inflight !== attempt) return !self.queue.length; // an exit request took over
+      self.inflight = null;
+      if (ok) {
+        self.delay = 0;
+        self.retryAt = 0;
+        if (self.queue.length) return self.flush();
+      } else {
         self.retryLater();
-        return false;
-      }, function () { done(); self.retryLater(); return false; });
-    })().then(function (result) {
-      self.flushing = null;
-      self.listeners.forEach(function (fn) { try { fn(result); } catch (e) { /* a listener's problem */ } });
-      return result;
+      }
+      return !self.queue.length;
     });
-    this.flushing = state;
-    return state.promise;
+    return attempt.promise;
   };
 
-  /* A batch was refused: find the culprit with PUT ?statementId= (idempotent per id). */
-  Lrs.prototype.sendOneByOne = function (batch) {
+  /* A batch was refused: find the culprit with PUT ?statementId= (idempotent per id).
+   * False when the LRS is unreachable (the queue retries later). */
+  Lrs.prototype.sendOneByOne = function (batch, attempt) {
     var self = this, i = 0;
     return (function next() {
       if (i >= batch.length) return Promise.resolve(true);
+      if (self.inflight !== attempt) return Promise.resolve(false);
       var s = batch[i++];
-      return self.request("PUT", "statements", { statementId: s.id }, s).then(function (res) {
+      return self.request("PUT", "statements", { statementId: s.id }, s, { handle: attempt }).then(function (res) {
         if (res.status === 204 || res.status === 200) { self.drop([s.id]); return next(); }
-        if (res.status === 409) { // this id is already stored: sending it again cannot help
-          if (global.console) console.warn("coursekit: statement " + s.id + " already stored with another body");
-          self.drop([s.id]); return next();
+        if (res.status === 409) {
+          // the LRS holds this id already: it is our statement (ids are random UUIDs, bodies
+          // never change), stored by an attempt whose answer was lost. Sending it again
+          // cannot change anything: it counts as delivered.
+          if (global.console) console.warn("coursekit: statement " + s.id + " is already stored (HTTP 409)");
+          self.drop([s.id]);
+          return next();
         }
         if (retryable(res.status)) return false;
         self.reject(s, res.status);
@@ -244,30 +392,23 @@
     })();
   };
 
-  /* The page is going away: send what is not already on its way in one keepalive POST.
-   * What does not get through stays queued and goes with the next launch. */
+  /* The session ended (the page may be going away): what is queued leaves now in a keepalive
+   * request; what does not get through is retried while the page lives, else with the next
+   * launch. */
   Lrs.prototype.flushOnExit = function () {
-    var self = this;
-    if (!this.endpoint || !this.auth || !this.queue.length) return Promise.resolve(!this.queue.length);
-    if (!this.flushing) return this.flush(true);
-    var rest = this.queue.filter(function (s) { return !self.inFlight[s.id]; }).slice(0, BATCH);
-    if (!rest.length) return this.flushing.promise;
-    rest.forEach(function (s) { self.inFlight[s.id] = true; });
-    return this.request("POST", "statements", null, rest, true).then(function (res) {
-      rest.forEach(function (s) { delete self.inFlight[s.id]; });
-      if (res.status === 200 || res.status === 204) self.drop(rest.map(function (s) { return s.id; }));
-      return self.flushing ? self.flushing.promise : self.flush();
-    }, function () { rest.forEach(function (s) { delete self.inFlight[s.id]; }); return false; });
+    this.closing = true;
+    return this.flush(true);
   };
 
-  /* Wait (at most `ms`) until the queue is empty; true when it is. */
+  /* Wait (at most `ms`) until the queue is empty; true when it is. Never sends more than the
+   * queue's own schedule does. */
   Lrs.prototype.drain = function (ms) {
     var self = this, deadline = Date.now() + (ms || 5000);
     return (function wait() {
       if (!self.queue.length) return Promise.resolve(true);
       if (Date.now() > deadline || !self.auth) return Promise.resolve(false);
-      var p = self.flushing ? self.flushing.promise : self.flush();
-      return Promise.race([p, sleep(250)]).then(function () { return sleep(50); }).then(wait);
+      self.flush();
+      return sleep(100).then(wait);
     })();
   };
 
@@ -281,7 +422,10 @@
     this.where = where; // {activityId, agent, registration}
     this.key = "coursekit.xapi.state." + hash([lrs && lrs.endpoint, where.activityId, JSON.stringify(where.agent || {}), where.registration].join("|"));
     this.apiWorks = true;
-    this.dirty = null;
+    this.dirty = null; // the newest document not yet acknowledged by the LRS
+    this.writing = null; // the one PUT on its way
+    this.delay = 0;
+    this.timer = null;
   }
 
   StateStore.prototype.params = function (stateId) {
@@ -289,36 +433,58 @@
     return { stateId: stateId, activityId: w.activityId, agent: JSON.stringify(w.agent), registration: w.registration || null };
   };
 
+  StateStore.prototype.online = function () {
+    return !!(this.lrs && this.lrs.endpoint && this.lrs.auth && this.apiWorks);
+  };
+
   StateStore.prototype.read = function (stateId) {
-    var self = this, local = storage.get(this.key + "." + stateId);
-    if (!this.lrs || !this.lrs.endpoint || !this.lrs.auth) return Promise.resolve(local);
+    var local = storage.get(this.key + "." + stateId);
+    if (!this.online()) return Promise.resolve(local);
     return this.lrs.request("GET", "activities/state", this.params(stateId)).then(function (res) {
       var remote = res.status === 200 && res.body && typeof res.body === "object" ? res.body : null;
       if (!remote) return local;
       if (!local || (remote.savedAt || "") >= (local.savedAt || "")) return remote;
       return local;
-    }, function () { return local; });
+    }, function () { return local; }); // the LRS is unreachable: this browser's copy
   };
 
-  StateStore.prototype.write = function (stateId, doc) {
-    var self = this;
+  /* Save `doc` locally at once, and to the State API: one PUT at a time, the newest document
+   * only, retried on a timer until the LRS has it. `exit`: the page is going away (keepalive). */
+  StateStore.prototype.write = function (stateId, doc, exit) {
     doc.savedAt = now();
     storage.set(this.key + "." + stateId, doc);
-    if (!this.lrs || !this.lrs.endpoint || !this.lrs.auth || !this.apiWorks) return Promise.resolve(false);
-    this.dirty = { id: stateId, doc: doc };
-    if (this.writing) return this.writing;
-    this.writing = (function loop() {
-      var job = self.dirty;
-      if (!job) return Promise.resolve(true);
-      self.dirty = null;
-      return self.lrs.request("PUT", "activities/state", self.params(job.id), job.doc).then(function (res) {
-        // an LRS without State API (Ralph) answers 404/405/501: browser storage is the store
-        if (res.status === 404 || res.status === 405 || res.status === 501) { self.apiWorks = false; self.dirty = null; return false; }
-        if (res.status >= 300 && !self.dirty) self.dirty = job; // retried with the next save
-        return res.status < 300 ? loop() : false;
-      }, function () { if (!self.dirty) self.dirty = job; return false; });
-    })().then(function (r) { self.writing = null; return r; });
-    return this.writing;
+    if (!this.online()) return Promise.resolve(false);
+    this.dirty = { id: stateId, doc: clone(doc) };
+    if (this.writing && exit && !this.writing.keepalive) this.writing.abort();
+    else if (this.writing) return this.writing.promise;
+    else if (this.timer && !exit) return Promise.resolve(false); // the retry timer will send it
+    return this.send(!!exit);
+  };
+
+  StateStore.prototype.send = function (exit) {
+    var self = this, job = this.dirty;
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (!job || !this.online()) return Promise.resolve(true);
+    this.dirty = null;
+    var attempt = { keepalive: exit, abort: function () {} };
+    this.writing = attempt;
+    attempt.promise = this.lrs.request("PUT", "activities/state", this.params(job.id), job.doc, { keepalive: exit, handle: attempt }).then(function (res) {
+      // an LRS without State API (Ralph) answers 404/405/501: browser storage is the store
+      if (res.status === 404 || res.status === 405 || res.status === 501) { self.apiWorks = false; return true; }
+      return res.status < 300;
+    }, function () { return false; }).then(function (ok) {
+      if (self.writing !== attempt) return ok; // a newer save took over
+      self.writing = null;
+      if (!ok && !self.dirty) self.dirty = job; // nothing newer: this one again
+      if (ok) self.delay = 0;
+      if (!self.dirty || !self.online()) return ok;
+      if (ok) return self.send(false);
+      self.delay = nextDelay(self.delay);
+      self.timer = setTimeout(function () { self.timer = null; self.send(false); }, self.delay);
+      return false;
+    });
+    return attempt.promise;
   };
 
   /* The activities of the course (player/xapi-activities.js, built from the model). */
@@ -410,6 +576,12 @@
     hash: hash,
     storage: storage,
     readLaunch: readLaunch,
+    httpUrl: httpUrl,
+    isIri: isIri,
+    timedFetch: timedFetch,
+    TIMEOUT: TIMEOUT,
+    nextDelay: nextDelay,
+    sleep: sleep,
     agent: agent,
     responsePattern: responsePattern,
     Lrs: Lrs,

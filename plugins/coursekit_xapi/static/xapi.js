@@ -12,16 +12,32 @@
   var X = global.CoursekitXapi;
   var STATE_ID = X.STATE_ID;
 
+  /* What is wrong with the launch query (anyone can write an address bar): each problem as
+   * a sentence; the launch is refused (untracked) when there is one. No parameters at all is
+   * no problem: the package was opened outside an LMS. */
+  function launchProblems(launch) {
+    var problems = [], given = function (k) { return launch[k] != null && launch[k] !== ""; };
+    if (!given("endpoint") && !given("auth") && !given("actor")) return problems;
+    if (!X.httpUrl(launch.endpoint)) problems.push("endpoint is not an http(s) URL");
+    if (!X.agent(launch.actor)) problems.push("actor is not an xAPI Agent with exactly one identifier");
+    if (given("auth") && !/^[\x20-\x7e]{1,4096}$/.test(launch.auth)) problems.push("auth is not a printable header value");
+    if (given("registration") && !X.isUuid(launch.registration)) problems.push("registration is not a UUID");
+    if (given("activity_id") && !X.isIri(launch.activity_id)) problems.push("activity_id is not an absolute IRI");
+    return problems;
+  }
+
   global.CoursekitPlayer.registerAdapter("xapi", function createAdapter(config) {
     var acts = X.activities();
     var launch = X.readLaunch(["auth"]); // the credential goes: memory only from here on
-    var actor = X.agent(launch.actor);
+    var problems = launchProblems(launch);
+    var endpoint = X.httpUrl(launch.endpoint), actor = X.agent(launch.actor);
     // without auth (the learner reloaded: we removed it from the address bar) statements are
     // still queued, and leave with the next launch that brings credentials
-    var recording = !!(launch.endpoint && actor);
-    var registration = X.isUuid(launch.registration) ? launch.registration : null;
-    var courseId = launch.activity_id || (acts.course && acts.course.id) || config.course;
-    var lrs = new X.Lrs(recording ? launch.endpoint : null, launch.auth,
+    var recording = !problems.length && !!(endpoint && actor);
+    if (problems.length && global.console) console.warn("coursekit: launch refused (" + problems.join("; ") + "); progress is not recorded");
+    var registration = recording && launch.registration ? launch.registration : null;
+    var courseId = (recording && launch.activity_id) || (acts.course && acts.course.id) || config.course;
+    var lrs = new X.Lrs(recording ? endpoint : null, recording ? launch.auth : null,
       [launch.endpoint, registration, courseId].join("|"));
     var store = new X.StateStore(recording ? lrs : null,
       { activityId: courseId, agent: actor || { objectType: "Agent", account: { homePage: "urn:coursekit", name: "local" } }, registration: registration });
@@ -51,8 +67,8 @@
 
     function sessionTime() { return X.duration(Date.now() - started); }
 
-    function persist() {
-      return store.write(STATE_ID, doc);
+    function persist(exit) {
+      return store.write(STATE_ID, doc, exit);
     }
 
     function progressed(progress) {
@@ -125,8 +141,10 @@
         if (ended) return;
         ended = true;
         send(doc && doc.finished ? "terminated" : "suspended", courseObject(), { duration: sessionTime() });
-        persist();
-        return lrs.flushOnExit();
+        // statements first: they get the keepalive budget, the state document what is left
+        var flushed = lrs.flushOnExit();
+        persist(true);
+        return flushed;
       },
 
       // for tests and the curious: how many statements wait for the LRS
