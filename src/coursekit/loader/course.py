@@ -14,7 +14,8 @@ from typing import Any
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
-from .files import AssetRegistry, CourseFiles, SourceError, decode
+from . import limits
+from .files import AssetRegistry, CourseFiles, Inventory, SourceError, decode, read_limited
 from .lessons import LessonLoader
 from .markdown import MarkdownRenderer, make_markdown, plain_text
 from .questions import QuestionParser, check_keys
@@ -60,11 +61,13 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
 
     def read_text(self, rel: str) -> str | None:
         try:
-            return decode((self.root / rel).read_bytes(), rel)
+            return decode(read_limited(self.root / rel, limits.MAX_TEXT_FILE_BYTES), rel)
         except SourceError as exc:
             self.diags.error(exc.pos, exc.message)
         except OSError as exc:
             self.diags.error(SourcePos(rel, 1, 1), f"cannot read file: {exc.strerror}")
+        except ValueError as exc:
+            self.diags.error(SourcePos(rel, 1, 1), f"cannot read this file: it is {exc}")
         return None
 
     def read_yaml(self, text: str, rel: str, line_offset: int = 0, column_offset: int = 0):
@@ -81,6 +84,12 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             return None
         if not (self.root / COURSE_FILE).is_file():
             diags.error(SourcePos(COURSE_FILE, 1, 1), f"no {COURSE_FILE} in {self.root}: every course folder needs one")
+            return None
+        # one walk of the folder, before anything is opened: links out of the course,
+        # FIFOs, devices and unreadable folders are refused wherever they are
+        self.inventory = Inventory(self.root, diags)
+        self.assets.inventory = self.inventory
+        if self.files.locate(COURSE_FILE, "", SourcePos(COURSE_FILE, 1, 1), diags, "course file") is None:
             return None
         text = self.read_text(COURSE_FILE)
         if text is None:
@@ -148,6 +157,11 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         theme = self.load_theme(data)
         exports, export_formats = self.load_exports(data)
 
+        self.inventory.report_outside(diags, self.files.reported_outside)
+        self.check_course_size()
+        if diags.errors:
+            return None
+        assets = self.assets.read_assets()
         if diags.errors:
             return None
         return Course(
@@ -169,7 +183,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             export_formats=export_formats,
             theme=theme,
             allow_html=allow_html,
-            assets=self.assets.assets,
+            assets=assets,
             root=str(self.root.resolve()),
         )
 
@@ -202,15 +216,31 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
                 self.diags.error(value.at(index), "an author is a name or a mapping with 'name' and 'email'")
         return tuple(authors)
 
+    def check_course_size(self) -> None:
+        """All the files the course uses together stay under ``MAX_COURSE_BYTES``
+        (checked on their sizes, before any asset is read)."""
+        sizes = dict(self.files.sizes)
+        for rel in self.assets.used:
+            sizes.setdefault(rel, self.inventory.files.get(rel, 0))
+        total = sum(sizes.values())
+        if total > limits.MAX_COURSE_BYTES:
+            self.diags.error(
+                SourcePos(COURSE_FILE, 1, 1),
+                f"the files of this course add up to {total / 2**20:.1f} MiB: at most "
+                f"{limits.MAX_COURSE_BYTES // 2**20} MiB ({limits.DOCS})",
+            )
+
     def load_theme(self, data: YMap) -> Theme:
         overrides = {}
-        theme_dir = self.root / "theme"
-        if theme_dir.is_dir():
-            for path in sorted(theme_dir.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    rel = self.files.rel(path)
-                    if self.files.locate(rel, "", SourcePos(rel, 1, 1), self.diags, "theme file"):
-                        overrides[path.relative_to(theme_dir).as_posix()] = path.read_bytes()
+        for rel in self.inventory.under("theme"):
+            if any(part.startswith(".") for part in rel.split("/")):
+                continue
+            pos = SourcePos(rel, 1, 1)
+            if self.files.locate(rel, "", pos, self.diags, "theme file"):
+                try:
+                    overrides[rel[len("theme/"):]] = read_limited(self.root / rel, limits.MAX_ASSET_FILE_BYTES)
+                except (OSError, ValueError) as exc:
+                    self.diags.error(pos, f"cannot read this theme file: {getattr(exc, 'strerror', None) or exc}")
         theme = data.get("theme")
         if theme is None:
             return Theme(overrides=MappingProxyType(overrides))
@@ -232,7 +262,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         if theme.get("logo") is not None:
             rel = self.files.locate(theme["logo"], "", theme.at("logo"), self.diags, "logo")
             if rel is not None:
-                logo = self.assets.add(rel)
+                logo = self.assets.add(rel, theme.at("logo"))
         return Theme(primary_color=color, logo=logo, overrides=MappingProxyType(overrides))
 
     def load_exports(self, data: YMap):

@@ -109,7 +109,8 @@ class StructureLoader:
                 items = [self.load_item(*task) for task in tasks[half:]]
                 claims = [(k, v) for k, v in self.ids.items() if k not in ids_before]
                 result = (items, self.diags._problems[mark:], self.assets.used, self.assets.pages,
-                          claims, self.assets.forward_links)
+                          claims, self.assets.forward_links, self.assets.first_use, self.files.sizes,
+                          self.files.reported_outside)
                 payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
@@ -123,10 +124,12 @@ class StructureLoader:
         _, status = os.waitpid(pid, 0)
         if status != 0 or not payload:  # the child failed: do its half here, as without fork
             return mine + [self.load_item(*task) for task in tasks[half:]]
-        theirs, problems, used, pages, claims, forward = pickle.loads(payload)
+        theirs, problems, used, pages, claims, forward, first_use, sizes, outside = pickle.loads(payload)
+        self.files.reported_outside.update(outside)
         self.diags.extend(problems)
         for rel in used:
-            self.assets.add(rel)
+            self.assets.add(rel, first_use.get(rel))
+        self.files.sizes.update(sizes)
         self.assets.pages.update(pages)
         self.assets.forward_links = self.assets.forward_links or forward
         for value, (pos, what) in claims:  # the child's claims come later in structure order
@@ -236,12 +239,8 @@ class StructureLoader:
     def warn_unlisted(self) -> None:
         listed = getattr(self, "listed", {})
         for folder, suffixes in (("lessons", (".md",)), ("quizzes", (".yml", ".yaml"))):
-            base = self.root / folder
-            if not base.is_dir():
-                continue
-            for path in sorted(base.rglob("*")):
-                if path.suffix in suffixes and path.is_file():
-                    rel = self.files.rel(path)
+            for rel in self.inventory.under(folder):
+                if rel.endswith(suffixes):
                     if rel not in listed and rel not in getattr(self, "written", ()):
                         self.diags.warning(SourcePos(rel, 1, 1), f"'{rel}' is not listed in course.yml 'structure': it will not be exported")
 
