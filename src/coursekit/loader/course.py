@@ -131,7 +131,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
 
         prepare = self.pm.hook.prepare_markdown if self.pm is not None else None
         md = make_markdown(allow_html, language, (lambda m: prepare(md=m)) if prepare else None)
-        self.md = MarkdownRenderer(md, self.assets.resolve_link, diags.warning)
+        self.md = MarkdownRenderer(md, self.assets.resolve_link, diags.warning, diags.error)
         self.questions = QuestionParser(self.md, diags)
 
         description_html = description = None

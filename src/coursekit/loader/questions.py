@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import QUESTION_TYPES, Choice, MatchPair, OrderItem, Question, SourcePos
+from . import limits
 from .markdown import MarkdownRenderer, plain_text
 from .yamlpos import YList, YMap
 
@@ -31,8 +33,14 @@ def letter_id(index: int) -> str:
     return chr(ord("a") + index) if index < 26 else f"c{index + 1}"
 
 
-def is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def is_number(value, bound: float = limits.MAX_NUMERIC) -> bool:
+    """A finite int or float (not a bool) of magnitude at most ``bound``."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= bound
+    except OverflowError:  # an int too big for a float
+        return False
 
 
 def check_keys(mapping: YMap, allowed: set[str], diags: Diagnostics, what: str) -> None:
@@ -57,7 +65,7 @@ class QuestionParser:
             diags.error(data.pos, f"question has no 'type' (one of {', '.join(QUESTION_TYPES)})")
             check_keys(data, COMMON_KEYS | set().union(*TYPE_KEYS.values()), diags, "question")
             return None
-        if qtype not in TYPE_KEYS:
+        if not isinstance(qtype, str) or qtype not in TYPE_KEYS:
             diags.error(
                 data.at("type"),
                 f"unknown question type '{qtype}'{did_you_mean(qtype, QUESTION_TYPES)}; "
@@ -81,8 +89,10 @@ class QuestionParser:
             prompt = plain_text(prompt_html)
 
         points = data.get("points", 1)
-        if not is_number(points) or points <= 0:
-            diags.error(data.at("points"), f"'points' must be a number above 0, not {points!r}")
+        if not is_number(points, limits.MAX_POINTS) or points <= 0:
+            too_big = is_number(points, math.inf) and points > limits.MAX_POINTS
+            diags.error(data.at("points"), f"'points' must be at most {limits.MAX_POINTS}, not {points!r}" if too_big
+                        else f"'points' must be a number above 0, not {points!r}")
             points = 1
 
         explanation_html = self._markdown(data, "explanation", base_dir)
@@ -147,6 +157,9 @@ class QuestionParser:
                     self.diags.error(entry.at("correct"), f"'correct' must be true or false, not {correct!r}")
                     correct = False
                 feedback = entry.text("feedback")
+                if feedback is not None and not isinstance(feedback, (str, int, float)):
+                    self.diags.error(entry.at("feedback"), "'feedback' of a choice must be text (Markdown)")
+                    continue
             else:
                 self.diags.error(pos, "a choice must be a mapping with 'text' (and 'correct', 'feedback')")
                 continue
@@ -225,7 +238,7 @@ class QuestionParser:
         has_range = "min" in data or "max" in data
         for key in ("answer", "tolerance", "min", "max"):
             if key in data and not is_number(data[key]):
-                self.diags.error(data.at(key), f"'{key}' must be a number, not {data[key]!r}")
+                self.diags.error(data.at(key), f"'{key}' must be a number between -{limits.MAX_NUMERIC:g} and {limits.MAX_NUMERIC:g}, not {data[key]!r}")
                 return None
         if has_answer and has_range:
             self.diags.error(data.key_at("min" if "min" in data else "max"), "write either 'answer' (and 'tolerance') or 'min' and 'max', not both")

@@ -13,11 +13,15 @@ from pathlib import Path
 
 from ..model import Lesson, Module, Quiz, SourcePos
 from ..names import slugify
+from . import limits
+from .markdown import markdown_units, units_line
 from .questions import ID_PATTERN, ID_RULE, check_keys
 from .yamlpos import YList, YMap
 
 MODULE_KEYS = {"module", "id", "items"}
 LEADING_NUMBER = re.compile(r"^\d+[-_.]")
+#: what an unforeseen failure while reading one file is reported as
+INTERNAL_ERROR = "coursekit could not read this file (an internal error: please report it)"
 #: courses with fewer lessons and quizzes load in one process (a fork costs more than it saves)
 PARALLEL_MIN_ITEMS = 200
 
@@ -73,6 +77,9 @@ class StructureLoader:
                 tasks.extend((rel, p, module_id) for rel, p in planned)
             elif kind == "file" and entry is not None:
                 tasks.append((entry, pos, None))
+        if len(tasks) > limits.MAX_ITEMS:
+            self.diags.error(tasks[limits.MAX_ITEMS][1], f"a course lists at most {limits.MAX_ITEMS} lessons and quizzes ({limits.DOCS})")
+            return ()
         loaded = dict(zip((t[0] for t in tasks), self.load_items(tasks)))
         if self.assets.forward_links:
             loaded = {rel: item and self.assets.fill_page_links(item) for rel, item in loaded.items()}
@@ -95,6 +102,7 @@ class StructureLoader:
         ids claimed (first in structure order wins) and links to pages (placeholders
         filled once every page is known).
         """
+        self.read_texts(tasks)
         if len(tasks) < PARALLEL_MIN_ITEMS or not _can_fork():
             return [self.load_item(*task) for task in tasks]
         half = len(tasks) // 2
@@ -136,6 +144,36 @@ class StructureLoader:
             self.claim_id(value, pos, what)
         return mine + theirs
 
+    def read_texts(self, tasks: list) -> None:
+        """Read every listed file first, in structure order, and weigh the Markdown work
+        each one will cost: a file or a course past its budget is refused here, before
+        the slow part, at the line (or structure entry) where the budget runs out. Done
+        before any fork, so one process or two find exactly the same."""
+        self.texts: dict[str, str | None] = {}
+        course_units = 0
+        for rel, pos, _ in tasks:
+            text = self.read_text(rel)
+            if text is not None:
+                units = markdown_units(text)
+                if units > limits.MAX_MARKDOWN_UNITS:
+                    line = units_line(text, limits.MAX_MARKDOWN_UNITS)
+                    self.diags.error(
+                        SourcePos(rel, line + 1, 1),
+                        f"this file holds too much Markdown to render in reasonable time: at most "
+                        f"{limits.MAX_MARKDOWN_UNITS} lines and Markdown marks, passed here ({limits.DOCS}); split it",
+                    )
+                    text = None
+                elif course_units + units > limits.MAX_COURSE_MARKDOWN_UNITS:
+                    self.diags.error(
+                        pos,
+                        f"the lessons and quizzes up to this one hold too much Markdown for one course: at most "
+                        f"{limits.MAX_COURSE_MARKDOWN_UNITS} lines and Markdown marks in all ({limits.DOCS})",
+                    )
+                    text = None
+                else:
+                    course_units += units
+            self.texts[rel] = text
+
     def plan_file(self, reference: str, pos: SourcePos) -> str | None:
         # remembered even when refused below: a listed file is never also "not listed"
         self.written.add(posixpath.normpath(reference))
@@ -153,7 +191,8 @@ class StructureLoader:
 
     def prepare_item(self, rel: str, pos: SourcePos):
         """``(id, meta, body, body_line)`` of a lesson, ``(id, data)`` of a quiz; None when unreadable."""
-        text = self.read_text(rel)
+        texts = getattr(self, "texts", None)
+        text = texts.pop(rel, None) if texts is not None and rel in texts else self.read_text(rel)
         if text is None:
             return None
         if rel.endswith(".md"):
@@ -210,6 +249,17 @@ class StructureLoader:
         return module_id, title, [(rel, pos) for rel, pos in planned if rel], entry.pos
 
     def load_item(self, rel: str, pos: SourcePos, module_id: str | None):
+        try:
+            return self._load_item(rel, pos, module_id)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - last resort, see below
+            # Every known way a file can be wrong is reported where it is wrong; should an
+            # unforeseen one still raise, the author gets a position and the other files
+            # are still checked, instead of a crash. The hostile-input tests assert this
+            # message never appears for the cases they know.
+            self.diags.error(SourcePos(rel, 1, 1), f"{INTERNAL_ERROR} ({type(exc).__name__}: {str(exc)[:200]})")
+            return None
+
+    def _load_item(self, rel: str, pos: SourcePos, module_id: str | None):
         prepared = self.prepare_item(rel, pos)
         if prepared is None:
             return None
