@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from ..diagnostics import CourseError, Diagnostics, Problem
+from ..diagnostics import shown, CourseError, Diagnostics, Problem
 from ..model import Course, SourcePos
 from .course import COURSE_FILE, CourseLoader
 from .structure import INTERNAL_ERROR, PARALLEL_MIN_ITEMS
@@ -49,7 +49,7 @@ def read_course(path, *, plugin_manager=None, export_options: Mapping[str, Mappi
         for problems in plugin_manager.hook.extra_checks(course=course):
             for problem in problems or ():
                 if not isinstance(problem, Problem):
-                    raise TypeError(f"extra_checks must return Problem objects, got {problem!r}")
+                    raise TypeError(f"extra_checks must return Problem objects, got {shown(problem)}")
                 diags.extend([problem])
     problems = diags.problems
     if any(p.is_error for p in problems):

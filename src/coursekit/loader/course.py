@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import shown, Diagnostics, did_you_mean
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
 from . import limits
@@ -108,24 +108,24 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         title = self.text_value(data, "title", required=True) or ""
         slug = data.get("slug", slugify(self.root.resolve().name))
         if "slug" in data and not (isinstance(slug, str) and SLUG.match(slug)):
-            diags.error(data.at("slug"), f"invalid slug {slug!r}: use lower-case letters, digits and '-'")
+            diags.error(data.at("slug"), f"invalid slug {shown(slug)}: use lower-case letters, digits and '-'")
         course_id = data.get("id", f"urn:coursekit:{slug}")
         if "id" in data and not (isinstance(course_id, str) and IRI.match(course_id)):
-            diags.error(data.at("id"), f"'id' must be an absolute IRI such as 'https://example.org/courses/x' or 'urn:x:y', not {course_id!r}")
+            diags.error(data.at("id"), f"'id' must be an absolute IRI such as 'https://example.org/courses/x' or 'urn:x:y', not {shown(course_id)}")
         language = data.get("language", "en")
         if not (isinstance(language, str) and LANGUAGE.match(language)):
             hint = ""
             if isinstance(language, str) and LANGUAGE.match(language.replace("_", "-")):
                 hint = f" (write '{language.replace('_', '-')}': '-', not '_')"
-            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {language!r}{hint}")
+            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {shown(language)}{hint}")
             language = "en"
         allow_html = data.get("allow_html", False)
         if not isinstance(allow_html, bool):
-            diags.error(data.at("allow_html"), f"'allow_html' must be true or false, not {allow_html!r}")
+            diags.error(data.at("allow_html"), f"'allow_html' must be true or false, not {shown(allow_html)}")
             allow_html = False
         passing_score = data.get("passing_score", 80)
         if not (isinstance(passing_score, int) and not isinstance(passing_score, bool) and 0 <= passing_score <= 100):
-            diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {passing_score!r}")
+            diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {shown(passing_score)}")
             passing_score = 80
         self.passing_score = passing_score
 
@@ -146,7 +146,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             if isinstance(version, (str, int, float)):
                 version = str(version)
             else:
-                diags.error(data.at("version"), f"'version' must be text such as '1.2.0', not {version!r}")
+                diags.error(data.at("version"), f"'version' must be text such as '1.2.0', not {shown(version)}")
                 version = None
         duration = self.duration_value(data)
         objectives = self.string_list(data, "objectives")
@@ -209,7 +209,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
                     self.diags.error(entry.pos, "an author needs a 'name'")
                     continue
                 if email is not None and not (isinstance(email, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", email)):
-                    self.diags.error(entry.at("email"), f"invalid email {email!r}")
+                    self.diags.error(entry.at("email"), f"invalid email {shown(email)}")
                     email = None
                 authors.append(Author(name.strip(), email))
             else:
@@ -256,7 +256,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
                 "'primary_color' has no value: '#' starts a comment in YAML, so write the colour in quotes: primary_color: \"#2a7ae2\"",
             )
         elif color is not None and not (isinstance(color, str) and COLOR.match(color)):
-            self.diags.error(theme.at("primary_color"), f"'primary_color' must be written '#RRGGBB' (quoted in YAML), not {color!r}")
+            self.diags.error(theme.at("primary_color"), f"'primary_color' must be written '#RRGGBB' (quoted in YAML), not {shown(color)}")
             color = None
         logo = None
         if theme.get("logo") is not None:

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..diagnostics import Diagnostics
+from ..diagnostics import shown, Diagnostics
 from ..model import Asset, SourcePos
 from ..names import safe_path
 from . import limits
@@ -197,7 +197,7 @@ class CourseFiles:
             return None
         bad = first_forbidden(reference)
         if bad is not None:
-            diags.error(pos, f"{what} {reference!r} holds {describe(bad.group())}: no file has such a name")
+            diags.error(pos, f"{what} {shown(reference)} holds {describe(bad.group())}: no file has such a name")
             return None
         if len(reference) > 1024:
             diags.error(pos, f"{what}: a path of {len(reference)} characters is too long (at most 1024)")

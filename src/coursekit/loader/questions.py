@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import shown, Diagnostics, did_you_mean
 from ..model import QUESTION_TYPES, Choice, MatchPair, OrderItem, Question, SourcePos
 from . import limits
 from .markdown import MarkdownRenderer, plain_text
@@ -65,7 +65,10 @@ class QuestionParser:
             diags.error(data.pos, f"question has no 'type' (one of {', '.join(QUESTION_TYPES)})")
             check_keys(data, COMMON_KEYS | set().union(*TYPE_KEYS.values()), diags, "question")
             return None
-        if not isinstance(qtype, str) or qtype not in TYPE_KEYS:
+        if not isinstance(qtype, str) and qtype is not None:
+            diags.error(data.at("type"), f"'type' must be one of {', '.join(QUESTION_TYPES)}, written as text")
+            return None
+        if qtype not in TYPE_KEYS:
             diags.error(
                 data.at("type"),
                 f"unknown question type '{qtype}'{did_you_mean(qtype, QUESTION_TYPES)}; "
@@ -76,7 +79,7 @@ class QuestionParser:
 
         qid = data.get("id", default_id)
         if "id" in data and not (isinstance(qid, str) and ID_PATTERN.match(qid)):
-            diags.error(data.at("id"), f"invalid id '{qid}': {ID_RULE}")
+            diags.error(data.at("id"), f"invalid id '{qid}': {ID_RULE}" if isinstance(qid, str) else f"invalid id {shown(qid)}: {ID_RULE}")
         qid = str(qid)
 
         prompt_html = prompt = ""
@@ -91,8 +94,8 @@ class QuestionParser:
         points = data.get("points", 1)
         if not is_number(points, limits.MAX_POINTS) or points <= 0:
             too_big = is_number(points, math.inf) and points > limits.MAX_POINTS
-            diags.error(data.at("points"), f"'points' must be at most {limits.MAX_POINTS}, not {points!r}" if too_big
-                        else f"'points' must be a number above 0, not {points!r}")
+            diags.error(data.at("points"), f"'points' must be at most {limits.MAX_POINTS}, not {shown(points)}" if too_big
+                        else f"'points' must be a number above 0, not {shown(points)}")
             points = 1
 
         explanation_html = self._markdown(data, "explanation", base_dir)
@@ -154,12 +157,12 @@ class QuestionParser:
                     continue
                 correct = entry.get("correct", False)
                 if not isinstance(correct, bool):
-                    self.diags.error(entry.at("correct"), f"'correct' must be true or false, not {correct!r}")
+                    self.diags.error(entry.at("correct"), f"'correct' must be true or false, not {shown(correct)}")
                     correct = False
                 feedback = entry.text("feedback")
                 if feedback is not None and not isinstance(feedback, (str, int, float)):
                     self.diags.error(entry.at("feedback"), "'feedback' of a choice must be text (Markdown)")
-                    continue
+                    feedback = None
             else:
                 self.diags.error(pos, "a choice must be a mapping with 'text' (and 'correct', 'feedback')")
                 continue
@@ -206,7 +209,7 @@ class QuestionParser:
             return None
         if not isinstance(answer, bool):
             self.diags.error(
-                data.at("answer"), f"a true-false question needs 'answer: true' or 'answer: false' (without quotes), not {answer!r}"
+                data.at("answer"), f"a true-false question needs 'answer: true' or 'answer: false' (without quotes), not {shown(answer)}"
             )
             return None
         return {"answer": answer}
@@ -223,13 +226,13 @@ class QuestionParser:
         for index, answer in enumerate(answers):
             if not isinstance(answer, (str, int, float)) or not str(answer).strip():
                 pos = answers.at(index) if isinstance(answers, YList) else data.at("answers")
-                self.diags.error(pos, f"an accepted answer must be non-empty text, not {answer!r}")
+                self.diags.error(pos, f"an accepted answer must be non-empty text, not {shown(answer)}")
                 return None
             written = answers.text(index) if isinstance(answers, YList) else answer
             clean.append(" ".join(str(written).split()))
         case = data.get("case_sensitive", False)
         if not isinstance(case, bool):
-            self.diags.error(data.at("case_sensitive"), f"'case_sensitive' must be true or false, not {case!r}")
+            self.diags.error(data.at("case_sensitive"), f"'case_sensitive' must be true or false, not {shown(case)}")
             return None
         return {"answers": tuple(clean), "case_sensitive": case}
 
@@ -238,7 +241,7 @@ class QuestionParser:
         has_range = "min" in data or "max" in data
         for key in ("answer", "tolerance", "min", "max"):
             if key in data and not is_number(data[key]):
-                self.diags.error(data.at(key), f"'{key}' must be a number between -{limits.MAX_NUMERIC:g} and {limits.MAX_NUMERIC:g}, not {data[key]!r}")
+                self.diags.error(data.at(key), f"'{key}' must be a number between -{limits.MAX_NUMERIC:g} and {limits.MAX_NUMERIC:g}, not {shown(data[key])}")
                 return None
         if has_answer and has_range:
             self.diags.error(data.key_at("min" if "min" in data else "max"), "write either 'answer' (and 'tolerance') or 'min' and 'max', not both")

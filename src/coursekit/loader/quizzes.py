@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostics import shown
 from ..model import Quiz, SourcePos
 from . import limits
 from .questions import check_keys, is_number
@@ -21,15 +22,15 @@ class QuizLoader:
         title = self.text_value(data, "title") or Path(rel).stem.replace("-", " ").replace("_", " ").strip().capitalize()
         passing = data.get("passing_score", self.passing_score)
         if not (isinstance(passing, int) and not isinstance(passing, bool) and 0 <= passing <= 100):
-            self.diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {passing!r}")
+            self.diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {shown(passing)}")
         weight = data.get("weight", 1)
         if not is_number(weight, limits.MAX_POINTS) or weight < 0:
             too_big = is_number(weight, float("inf")) and weight > limits.MAX_POINTS
-            self.diags.error(data.at("weight"), f"'weight' must be at most {limits.MAX_POINTS}, not {weight!r}" if too_big
-                             else f"'weight' must be a number of 0 or more, not {weight!r}")
+            self.diags.error(data.at("weight"), f"'weight' must be at most {limits.MAX_POINTS}, not {shown(weight)}" if too_big
+                             else f"'weight' must be a number of 0 or more, not {shown(weight)}")
         shuffle = data.get("shuffle", False)
         if not isinstance(shuffle, bool):
-            self.diags.error(data.at("shuffle"), f"'shuffle' must be true or false, not {shuffle!r}")
+            self.diags.error(data.at("shuffle"), f"'shuffle' must be true or false, not {shown(shuffle)}")
         base_dir = rel.rpartition("/")[0]
         description_html = None
         description = data.text("description")

@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..diagnostics import shown
 from ..model import Lesson, Module, Quiz, SourcePos
 from ..names import slugify
 from . import limits
@@ -52,7 +53,7 @@ class StructureLoader:
 
     def load_structure(self, data: YMap) -> tuple:
         structure = data.get("structure")
-        if structure is None:
+        if structure is None and "structure" not in data:
             return ()
         if not isinstance(structure, YList) or not structure:
             self.diags.error(data.at("structure"), "'structure' must be a non-empty list of lessons, quizzes and modules")
@@ -159,8 +160,8 @@ class StructureLoader:
                     line = units_line(text, limits.MAX_MARKDOWN_UNITS)
                     self.diags.error(
                         SourcePos(rel, line + 1, 1),
-                        f"this file holds too much Markdown to render in reasonable time: at most "
-                        f"{limits.MAX_MARKDOWN_UNITS} lines and Markdown marks, passed here ({limits.DOCS}); split it",
+                        f"this file is too dense to load in reasonable time: at most {limits.MAX_MARKDOWN_UNITS} "
+                        f"lines and Markdown marks, passed on this line ({limits.DOCS}): split it",
                     )
                     text = None
                 elif course_units + units > limits.MAX_COURSE_MARKDOWN_UNITS:
@@ -230,7 +231,7 @@ class StructureLoader:
         else:
             id_pos = entry.at("id")
             if not (isinstance(module_id, str) and ID_PATTERN.match(module_id)):
-                self.diags.error(id_pos, f"invalid id {module_id!r}: {ID_RULE}")
+                self.diags.error(id_pos, f"invalid id {shown(module_id)}: {ID_RULE}")
                 return None
         self.claim_id(module_id, id_pos, "module")
         items = entry.get("items")
@@ -278,7 +279,7 @@ class StructureLoader:
         if meta is not None and "id" in meta:
             value = meta["id"]
             if not (isinstance(value, str) and ID_PATTERN.match(value)):
-                self.diags.error(meta.at("id"), f"invalid id {value!r}: {ID_RULE}")
+                self.diags.error(meta.at("id"), f"invalid id {shown(value)}: {ID_RULE}")
                 return None
             self.claim_id(value, meta.at("id"), what)
             return value

@@ -159,6 +159,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str):
         if sep and '"' not in value and value.strip():
             message += f', like this: {key}: "{value.strip()}"'
         return mark, message
+    if "escape" in problem:
+        return mark, f"{problem} in this quoted value: write the character itself, or a valid escape such as \\u00e9"
     if "quoted scalar" in context and exc.context_mark is not None:
         return exc.context_mark, "this quote is never closed: add the closing quote at the end of the value"
     if "flow sequence" in context and exc.context_mark is not None:
