@@ -28,9 +28,9 @@ MAX_YAML_DEPTH = 50
 #: characters of a number written in YAML (``points: 1000...``)
 MAX_NUMBER_CHARS = 100
 #: Markdown work in one file: lines plus characters that may start Markdown syntax
-MAX_MARKDOWN_UNITS = 250_000
+MAX_MARKDOWN_UNITS = 150_000
 #: Markdown work in all lessons and quizzes of a course together
-MAX_COURSE_MARKDOWN_UNITS = 750_000
+MAX_COURSE_MARKDOWN_UNITS = 300_000
 #: points of one question and weight of one quiz
 MAX_POINTS = 1_000_000
 #: magnitude of a numeric answer, tolerance, min or max

@@ -223,7 +223,9 @@ class _PositionFinder:
             column = prefix + k
         else:  # look near the last link of this line, within a bounded window
             low = self.cursor.get(index, 0)
-            hit = source.find(candidate, low, low + k + len(candidate) + self.WINDOW) if found else -1
+            # the target as written, or else the link's own text (verbatim in the source)
+            needle = candidate if found else content[start : min(end, start + 40)].split("\n")[0]
+            hit = source.find(needle, low, low + k + len(needle) + self.WINDOW) if needle else -1
             column = hit if hit >= 0 else low
         self.cursor[index] = column + 1
         return self._at(index, column + 1)
