@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from ..diagnostics import shown, CourseError, Diagnostics, Problem
+from ..diagnostics import CourseError, Diagnostics, Problem, shown
 from ..model import Course, SourcePos
 from .course import COURSE_FILE, CourseLoader
 from .structure import INTERNAL_ERROR, PARALLEL_MIN_ITEMS

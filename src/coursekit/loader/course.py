@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..diagnostics import shown, Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, did_you_mean, shown
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
 from . import limits

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..diagnostics import shown, Diagnostics
+from ..diagnostics import Diagnostics, shown
 from ..model import Asset, SourcePos
 from ..names import safe_path
 from . import limits
@@ -302,6 +302,7 @@ class AssetRegistry:
         self.listed: dict = {}
         #: whether a link was written as a placeholder for a page not loaded yet
         self.forward_links = False
+        self._listed_order: dict = {}
         #: the course folder's files, set by the loader once it has walked the folder
         self.inventory: Inventory | None = None
         #: course-relative path -> where it was first referenced (for read errors)
@@ -359,7 +360,9 @@ class AssetRegistry:
             page = self.pages.get(rel)
             if page is None:  # a page further on: its id is not known yet
                 self.forward_links = True
-                page = _PAGE_MARK.format(list(self.listed).index(rel))
+                if len(self._listed_order) != len(self.listed):  # built once, not once per link
+                    self._listed_order = {path: n for n, path in enumerate(self.listed)}
+                page = _PAGE_MARK.format(self._listed_order[rel])
             return page + (f"#{fragment}" if fragment else "")
         href = self.add(rel, pos)
         return href + (f"#{fragment}" if fragment else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..diagnostics import shown, Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, cut, did_you_mean, shown
 from ..model import QUESTION_TYPES, Choice, MatchPair, OrderItem, Question, SourcePos
 from . import limits
 from .markdown import MarkdownRenderer, plain_text
@@ -46,7 +46,7 @@ def is_number(value, bound: float = limits.MAX_NUMERIC) -> bool:
 def check_keys(mapping: YMap, allowed: set[str], diags: Diagnostics, what: str) -> None:
     for key in mapping:
         if key not in allowed:
-            diags.error(mapping.key_at(key), f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}")
+            diags.error(mapping.key_at(key), f"unknown key '{cut(key)}' in {what}{did_you_mean(cut(key, 200), allowed)}")
 
 
 class QuestionParser:
@@ -71,7 +71,7 @@ class QuestionParser:
         if qtype not in TYPE_KEYS:
             diags.error(
                 data.at("type"),
-                f"unknown question type '{qtype}'{did_you_mean(qtype, QUESTION_TYPES)}; "
+                f"unknown question type '{cut(qtype)}'{did_you_mean(cut(qtype, 200), QUESTION_TYPES)}; "
                 f"expected one of {', '.join(QUESTION_TYPES)}",
             )
             return None
@@ -79,7 +79,7 @@ class QuestionParser:
 
         qid = data.get("id", default_id)
         if "id" in data and not (isinstance(qid, str) and ID_PATTERN.match(qid)):
-            diags.error(data.at("id"), f"invalid id '{qid}': {ID_RULE}" if isinstance(qid, str) else f"invalid id {shown(qid)}: {ID_RULE}")
+            diags.error(data.at("id"), f"invalid id '{cut(qid)}': {ID_RULE}" if isinstance(qid, str) else f"invalid id {shown(qid)}: {ID_RULE}")
         qid = str(qid)
 
         prompt_html = prompt = ""
