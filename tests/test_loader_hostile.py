@@ -167,6 +167,19 @@ def test_theme_folder_linked_to_root_is_not_walked(tmp_path):
     ]
 
 
+def test_link_loops_are_refused(tmp_path):
+    course = make_course(tmp_path / "c")
+    (course / "theme").mkdir()
+    os.symlink("loop", course / "theme" / "loop")
+    os.symlink("b", course / "assets" / "a")
+    os.symlink("a", course / "assets" / "b")
+    assert check(course) == [
+        "assets/a:1:1: error: 'assets/a' is a link that leads back to itself: remove it",
+        "assets/b:1:1: error: 'assets/b' is a link that leads back to itself: remove it",
+        "theme/loop:1:1: error: 'theme/loop' is a link that leads back to itself: remove it",
+    ]
+
+
 def test_links_inside_the_course_stay_allowed(tmp_path):
     course = make_course(tmp_path / "c", lesson=LESSON + "\n![A chart](../media/chart.png)\n")
     (course / "shared").mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import mimetypes
 import os
 import re
@@ -142,7 +143,9 @@ class Inventory:
                 return
             try:
                 info = os.stat(entry.path)
-            except OSError:
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    diags.error(pos, f"'{rel}' is a link that leads back to itself: remove it")
                 return  # a dangling link: reported only if something uses it
             mode = info.st_mode
             if stat.S_ISDIR(mode):
