@@ -173,7 +173,7 @@ class _PositionFinder:
         self.block_line = 0
         self.content = None
         self.map = None
-        self.starts: list[int] = []
+        self.starts: list[int] | None = None
         #: per source line: where the parsed text starts in it (None: not a suffix)
         self.prefix: dict[int, int | None] = {}
         #: per source line: column after the last link found on it
@@ -184,7 +184,7 @@ class _PositionFinder:
 
     def inline(self, content, token_map) -> None:
         self.content, self.map = content, token_map
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(content)] if content else [0]
+        self.starts = None  # computed on the first link: most inline text has none
 
     def _at(self, line_index: int, column: int) -> SourcePos:
         return SourcePos(self.pos.path, self.pos.line + self.line_offset + line_index, max(column, 1))
@@ -206,6 +206,8 @@ class _PositionFinder:
         found = offset >= 0
         if not found:
             offset, candidate = start, ""
+        if self.starts is None:
+            self.starts = [0] + [m.end() for m in _NEWLINE.finditer(content)]
         row = bisect.bisect_right(self.starts, offset) - 1
         line_start = self.starts[row]
         k = offset - line_start

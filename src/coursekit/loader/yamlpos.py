@@ -191,6 +191,8 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 _SCALAR_TAGS = {_STR_TAG, _INT_TAG, _FLOAT_TAG, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
                 "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _OPEN = object()  # an anchor whose collection is still being read
+#: first characters of plain scalars some implicit resolver (int, bool, null...) may claim
+_IMPLICIT_FIRST = frozenset(ch for ch in _Loader.yaml_implicit_resolvers if ch)
 
 
 class _Frame:
@@ -247,58 +249,69 @@ class _Builder:
         return result
 
     def document(self):
-        loader = self.loader
+        # the hot loop of every load: names bound locally, the common scalar inline
+        get_event = self.loader.get_event
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        max_values, max_depth = limits.MAX_YAML_VALUES, limits.MAX_YAML_DEPTH
+        line_offset, column_offset = self.line_offset, self.column_offset
+        check_text, scalar, anchors = self.check_text, self.scalar, self.anchors
         stack: list[_Frame] = []
-        root = _OPEN
         while True:
-            event = loader.get_event()
+            event = get_event()
             kind = type(event)
-            size = 1
             raw = None
-            lc = self.lc(event.start_mark)
-            if kind is yaml.ScalarEvent:
-                value = self.scalar(event)
-                if value is not None and not isinstance(value, str):
-                    raw = event.value
-                self.count(1, event)
+            mark = event.start_mark
+            if kind is scalar_event:
+                value = event.value
+                if event.tag is None and (not event.implicit[0] or (value and value[0] not in _IMPLICIT_FIRST)):
+                    check_text(value, event)  # quoted, or plain and no resolver applies: text
+                else:
+                    value = scalar(event)
+                    if value is not None and not isinstance(value, str):
+                        raw = event.value
+                self.total += 1
+                if self.total > max_values:
+                    self.count(0, event)
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, 1, raw)
-            elif kind is yaml.AliasEvent:
+                    anchors[event.anchor] = (value, 1, raw)
+                lc = (1 + line_offset, mark.column + 1 + column_offset) if mark.line == 0 else (mark.line + 1 + line_offset, mark.column + 1)
+            elif kind is alias_event:
                 self.aliases += 1
                 if self.aliases > limits.MAX_YAML_ALIASES:
-                    raise self.error(event.start_mark, f"too many aliases ('*name'): at most {limits.MAX_YAML_ALIASES} in one YAML document ({limits.DOCS})")
-                anchored = self.anchors.get(event.anchor)
+                    raise self.error(mark, f"too many aliases ('*name'): at most {limits.MAX_YAML_ALIASES} in one YAML document ({limits.DOCS})")
+                anchored = anchors.get(event.anchor)
                 if anchored is None:
-                    raise self.error(event.start_mark, "a value cannot start with '*' (YAML reads it as an alias): put the value in quotes")
+                    raise self.error(mark, "a value cannot start with '*' (YAML reads it as an alias): put the value in quotes")
                 if anchored is _OPEN:
-                    raise self.error(event.start_mark, f"alias '*{event.anchor}' is inside the value it names: a value cannot contain itself")
+                    raise self.error(mark, f"alias '*{event.anchor}' is inside the value it names: a value cannot contain itself")
                 value, size, raw = anchored
                 self.count(size, event)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if len(stack) >= limits.MAX_YAML_DEPTH:
-                    raise self.error(event.start_mark, f"lists and mappings nest too deeply here: at most {limits.MAX_YAML_DEPTH} levels ({limits.DOCS})")
-                pos = SourcePos(self.path, *self.lc(event.start_mark))
-                container = YMap(pos) if kind is yaml.MappingStartEvent else YList(pos)
+                lc = self.lc(mark)
+            elif kind in starts:
+                if len(stack) >= max_depth:
+                    raise self.error(mark, f"lists and mappings nest too deeply here: at most {max_depth} levels ({limits.DOCS})")
+                lc = self.lc(mark)
+                pos = SourcePos(self.path, *lc)
+                container = YMap(pos) if kind is starts[0] else YList(pos)
                 self.count(1, event)
-                stack.append(_Frame(container, self.lc(event.start_mark), event.anchor, self.total - 1))
+                stack.append(_Frame(container, lc, event.anchor, self.total - 1))
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = _OPEN
+                    anchors[event.anchor] = _OPEN
                 continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind in ends:
                 frame = stack.pop()
                 value, lc = frame.value, frame.lc
                 if frame.merges:
                     self.merge(frame)
-                size = self.total - frame.start_total
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = (value, size, None)
+                    anchors[frame.anchor] = (value, self.total - frame.start_total, None)
             else:  # pragma: no cover - the parser sends nothing else inside a document
-                raise self.error(event.start_mark, f"invalid YAML: unexpected {kind.__name__}")
+                raise self.error(mark, f"invalid YAML: unexpected {kind.__name__}")
             if not stack:
-                root = value
-                break
+                return value
             self.add(stack[-1], value, raw, lc, event)
-        return root
 
     def count(self, size: int, event) -> None:
         self.total += size
