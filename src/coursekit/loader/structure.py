@@ -155,9 +155,10 @@ class StructureLoader:
         for rel, pos, _ in tasks:
             text = self.read_text(rel)
             if text is not None:
-                units = markdown_units(text)
+                blocks = rel.endswith(".md")
+                units = markdown_units(text, blocks)
                 if units > limits.MAX_MARKDOWN_UNITS:
-                    line = units_line(text, limits.MAX_MARKDOWN_UNITS)
+                    line = units_line(text, limits.MAX_MARKDOWN_UNITS, blocks)
                     self.diags.error(
                         SourcePos(rel, line + 1, 1),
                         f"this file is too dense to load in reasonable time: at most {limits.MAX_MARKDOWN_UNITS} "
