@@ -78,6 +78,26 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
+def cut(text, width: int = 80) -> str:
+    """Text an author wrote, cut for a message (a key or a type can be megabytes long)."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def shown(value, width: int = 60) -> str:
+    """A value as a message may show it: a list or a mapping is named, not printed
+    (an aliased YAML value can repeat itself thousands of times), text is cut."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's digit limit
+        return "a number too long to show"
+    return text if len(text) <= width else text[: width - 4] + "...'"
+
+
 class CourseError(Exception):
     """Loading or checking found errors; ``problems`` holds every one of them."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from ..diagnostics import CourseError, Diagnostics, Problem
-from ..model import Course
+from ..diagnostics import CourseError, Diagnostics, Problem, shown
+from ..model import Course, SourcePos
 from .course import COURSE_FILE, CourseLoader
-from .structure import PARALLEL_MIN_ITEMS
+from .structure import INTERNAL_ERROR, PARALLEL_MIN_ITEMS
 
 __all__ = ["load_course", "read_course", "COURSE_FILE", "PARALLEL_MIN_ITEMS"]
 
@@ -40,12 +40,16 @@ def read_course(path, *, plugin_manager=None, export_options: Mapping[str, Mappi
         from ..plugins import exporters
 
         export_options = {name: cls.options for name, cls in exporters(plugin_manager).items()}
-    course = CourseLoader(root, diags, plugin_manager, export_options).load()
+    try:
+        course = CourseLoader(root, diags, plugin_manager, export_options).load()
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - last resort, as in load_item
+        diags.error(SourcePos(COURSE_FILE, 1, 1), f"{INTERNAL_ERROR} ({type(exc).__name__}: {str(exc)[:200]})")
+        course = None
     if course is not None and plugin_manager is not None and not diags.errors:
         for problems in plugin_manager.hook.extra_checks(course=course):
             for problem in problems or ():
                 if not isinstance(problem, Problem):
-                    raise TypeError(f"extra_checks must return Problem objects, got {problem!r}")
+                    raise TypeError(f"extra_checks must return Problem objects, got {shown(problem)}")
                 diags.extend([problem])
     problems = diags.problems
     if any(p.is_error for p in problems):

@@ -11,10 +11,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, did_you_mean, shown
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
-from .files import AssetRegistry, CourseFiles, SourceError, decode
+from . import limits
+from .files import AssetRegistry, CourseFiles, Inventory, SourceError, decode, read_limited
 from .lessons import LessonLoader
 from .markdown import MarkdownRenderer, make_markdown, plain_text
 from .questions import QuestionParser, check_keys
@@ -60,11 +61,13 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
 
     def read_text(self, rel: str) -> str | None:
         try:
-            return decode((self.root / rel).read_bytes(), rel)
+            return decode(read_limited(self.root / rel, limits.MAX_TEXT_FILE_BYTES), rel)
         except SourceError as exc:
             self.diags.error(exc.pos, exc.message)
         except OSError as exc:
             self.diags.error(SourcePos(rel, 1, 1), f"cannot read file: {exc.strerror}")
+        except ValueError as exc:
+            self.diags.error(SourcePos(rel, 1, 1), f"cannot read this file: it is {exc}")
         return None
 
     def read_yaml(self, text: str, rel: str, line_offset: int = 0, column_offset: int = 0):
@@ -81,6 +84,12 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             return None
         if not (self.root / COURSE_FILE).is_file():
             diags.error(SourcePos(COURSE_FILE, 1, 1), f"no {COURSE_FILE} in {self.root}: every course folder needs one")
+            return None
+        # one walk of the folder, before anything is opened: links out of the course,
+        # FIFOs, devices and unreadable folders are refused wherever they are
+        self.inventory = Inventory(self.root, diags)
+        self.assets.inventory = self.inventory
+        if self.files.locate(COURSE_FILE, "", SourcePos(COURSE_FILE, 1, 1), diags, "course file") is None:
             return None
         text = self.read_text(COURSE_FILE)
         if text is None:
@@ -99,30 +108,30 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         title = self.text_value(data, "title", required=True) or ""
         slug = data.get("slug", slugify(self.root.resolve().name))
         if "slug" in data and not (isinstance(slug, str) and SLUG.match(slug)):
-            diags.error(data.at("slug"), f"invalid slug {slug!r}: use lower-case letters, digits and '-'")
+            diags.error(data.at("slug"), f"invalid slug {shown(slug)}: use lower-case letters, digits and '-'")
         course_id = data.get("id", f"urn:coursekit:{slug}")
         if "id" in data and not (isinstance(course_id, str) and IRI.match(course_id)):
-            diags.error(data.at("id"), f"'id' must be an absolute IRI such as 'https://example.org/courses/x' or 'urn:x:y', not {course_id!r}")
+            diags.error(data.at("id"), f"'id' must be an absolute IRI such as 'https://example.org/courses/x' or 'urn:x:y', not {shown(course_id)}")
         language = data.get("language", "en")
         if not (isinstance(language, str) and LANGUAGE.match(language)):
             hint = ""
             if isinstance(language, str) and LANGUAGE.match(language.replace("_", "-")):
                 hint = f" (write '{language.replace('_', '-')}': '-', not '_')"
-            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {language!r}{hint}")
+            diags.error(data.at("language"), f"'language' must be a BCP 47 tag such as 'fr' or 'fr-FR', not {shown(language)}{hint}")
             language = "en"
         allow_html = data.get("allow_html", False)
         if not isinstance(allow_html, bool):
-            diags.error(data.at("allow_html"), f"'allow_html' must be true or false, not {allow_html!r}")
+            diags.error(data.at("allow_html"), f"'allow_html' must be true or false, not {shown(allow_html)}")
             allow_html = False
         passing_score = data.get("passing_score", 80)
         if not (isinstance(passing_score, int) and not isinstance(passing_score, bool) and 0 <= passing_score <= 100):
-            diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {passing_score!r}")
+            diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {shown(passing_score)}")
             passing_score = 80
         self.passing_score = passing_score
 
         prepare = self.pm.hook.prepare_markdown if self.pm is not None else None
         md = make_markdown(allow_html, language, (lambda m: prepare(md=m)) if prepare else None)
-        self.md = MarkdownRenderer(md, self.assets.resolve_link, diags.warning)
+        self.md = MarkdownRenderer(md, self.assets.resolve_link, diags.warning, diags.error)
         self.questions = QuestionParser(self.md, diags)
 
         description_html = description = None
@@ -137,7 +146,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             if isinstance(version, (str, int, float)):
                 version = str(version)
             else:
-                diags.error(data.at("version"), f"'version' must be text such as '1.2.0', not {version!r}")
+                diags.error(data.at("version"), f"'version' must be text such as '1.2.0', not {shown(version)}")
                 version = None
         duration = self.duration_value(data)
         objectives = self.string_list(data, "objectives")
@@ -148,6 +157,11 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         theme = self.load_theme(data)
         exports, export_formats = self.load_exports(data)
 
+        self.inventory.report_outside(diags, self.files.reported_outside)
+        self.check_course_size()
+        if diags.errors:
+            return None
+        assets = self.assets.read_assets()
         if diags.errors:
             return None
         return Course(
@@ -169,7 +183,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
             export_formats=export_formats,
             theme=theme,
             allow_html=allow_html,
-            assets=self.assets.assets,
+            assets=assets,
             root=str(self.root.resolve()),
         )
 
@@ -195,22 +209,38 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
                     self.diags.error(entry.pos, "an author needs a 'name'")
                     continue
                 if email is not None and not (isinstance(email, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", email)):
-                    self.diags.error(entry.at("email"), f"invalid email {email!r}")
+                    self.diags.error(entry.at("email"), f"invalid email {shown(email)}")
                     email = None
                 authors.append(Author(name.strip(), email))
             else:
                 self.diags.error(value.at(index), "an author is a name or a mapping with 'name' and 'email'")
         return tuple(authors)
 
+    def check_course_size(self) -> None:
+        """All the files the course uses together stay under ``MAX_COURSE_BYTES``
+        (checked on their sizes, before any asset is read)."""
+        sizes = dict(self.files.sizes)
+        for rel in self.assets.used:
+            sizes.setdefault(rel, self.inventory.files.get(rel, 0))
+        total = sum(sizes.values())
+        if total > limits.MAX_COURSE_BYTES:
+            self.diags.error(
+                SourcePos(COURSE_FILE, 1, 1),
+                f"the files of this course add up to {total / 2**20:.1f} MiB: at most "
+                f"{limits.MAX_COURSE_BYTES // 2**20} MiB ({limits.DOCS})",
+            )
+
     def load_theme(self, data: YMap) -> Theme:
         overrides = {}
-        theme_dir = self.root / "theme"
-        if theme_dir.is_dir():
-            for path in sorted(theme_dir.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    rel = self.files.rel(path)
-                    if self.files.locate(rel, "", SourcePos(rel, 1, 1), self.diags, "theme file"):
-                        overrides[path.relative_to(theme_dir).as_posix()] = path.read_bytes()
+        for rel in self.inventory.under("theme"):
+            if any(part.startswith(".") for part in rel.split("/")):
+                continue
+            pos = SourcePos(rel, 1, 1)
+            if self.files.locate(rel, "", pos, self.diags, "theme file"):
+                try:
+                    overrides[rel[len("theme/"):]] = read_limited(self.root / rel, limits.MAX_ASSET_FILE_BYTES)
+                except (OSError, ValueError) as exc:
+                    self.diags.error(pos, f"cannot read this theme file: {getattr(exc, 'strerror', None) or exc}")
         theme = data.get("theme")
         if theme is None:
             return Theme(overrides=MappingProxyType(overrides))
@@ -226,13 +256,13 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
                 "'primary_color' has no value: '#' starts a comment in YAML, so write the colour in quotes: primary_color: \"#2a7ae2\"",
             )
         elif color is not None and not (isinstance(color, str) and COLOR.match(color)):
-            self.diags.error(theme.at("primary_color"), f"'primary_color' must be written '#RRGGBB' (quoted in YAML), not {color!r}")
+            self.diags.error(theme.at("primary_color"), f"'primary_color' must be written '#RRGGBB' (quoted in YAML), not {shown(color)}")
             color = None
         logo = None
         if theme.get("logo") is not None:
             rel = self.files.locate(theme["logo"], "", theme.at("logo"), self.diags, "logo")
             if rel is not None:
-                logo = self.assets.add(rel)
+                logo = self.assets.add(rel, theme.at("logo"))
         return Theme(primary_color=color, logo=logo, overrides=MappingProxyType(overrides))
 
     def load_exports(self, data: YMap):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Lesson, SourcePos
+from . import limits
 from .markdown import plain_text
 from .questions import check_keys
 from .yamlpos import YMap
@@ -25,6 +26,7 @@ class LessonLoader:
         env: dict = {}
         tokens = self.md.parse(body, env)
         file_pos = SourcePos(rel, 1, 1)
+        self.md.check_nesting(env, file_pos, body_line)
 
         if title is None and not (meta is not None and "title" in meta):
             title = self.take_title(tokens)
@@ -39,6 +41,9 @@ class LessonLoader:
         for index, token in enumerate(tokens):
             if token.type == "fence" and token.info.strip() == FENCE_INFO:
                 first_line = body_line + token.map[0] + 1  # 0-based line after the opening fence
+                if len(questions) >= limits.MAX_QUESTIONS_PER_ITEM:
+                    self.diags.error(SourcePos(rel, first_line, 1), f"a lesson holds at most {limits.MAX_QUESTIONS_PER_ITEM} question blocks ({limits.DOCS})")
+                    break
                 data, ok = self.read_yaml(token.content, rel, first_line, 0)
                 if not ok:
                     continue

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-from ..diagnostics import Diagnostics, did_you_mean
+from ..diagnostics import Diagnostics, cut, did_you_mean, shown
 from ..model import QUESTION_TYPES, Choice, MatchPair, OrderItem, Question, SourcePos
+from . import limits
 from .markdown import MarkdownRenderer, plain_text
 from .yamlpos import YList, YMap
 
@@ -31,14 +33,20 @@ def letter_id(index: int) -> str:
     return chr(ord("a") + index) if index < 26 else f"c{index + 1}"
 
 
-def is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def is_number(value, bound: float = limits.MAX_NUMERIC) -> bool:
+    """A finite int or float (not a bool) of magnitude at most ``bound``."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= bound
+    except OverflowError:  # an int too big for a float
+        return False
 
 
 def check_keys(mapping: YMap, allowed: set[str], diags: Diagnostics, what: str) -> None:
     for key in mapping:
         if key not in allowed:
-            diags.error(mapping.key_at(key), f"unknown key '{key}' in {what}{did_you_mean(key, allowed)}")
+            diags.error(mapping.key_at(key), f"unknown key '{cut(key)}' in {what}{did_you_mean(cut(key, 200), allowed)}")
 
 
 class QuestionParser:
@@ -57,10 +65,13 @@ class QuestionParser:
             diags.error(data.pos, f"question has no 'type' (one of {', '.join(QUESTION_TYPES)})")
             check_keys(data, COMMON_KEYS | set().union(*TYPE_KEYS.values()), diags, "question")
             return None
+        if not isinstance(qtype, str) and qtype is not None:
+            diags.error(data.at("type"), f"'type' must be one of {', '.join(QUESTION_TYPES)}, written as text")
+            return None
         if qtype not in TYPE_KEYS:
             diags.error(
                 data.at("type"),
-                f"unknown question type '{qtype}'{did_you_mean(qtype, QUESTION_TYPES)}; "
+                f"unknown question type '{cut(qtype)}'{did_you_mean(cut(qtype, 200), QUESTION_TYPES)}; "
                 f"expected one of {', '.join(QUESTION_TYPES)}",
             )
             return None
@@ -68,7 +79,7 @@ class QuestionParser:
 
         qid = data.get("id", default_id)
         if "id" in data and not (isinstance(qid, str) and ID_PATTERN.match(qid)):
-            diags.error(data.at("id"), f"invalid id '{qid}': {ID_RULE}")
+            diags.error(data.at("id"), f"invalid id '{cut(qid)}': {ID_RULE}" if isinstance(qid, str) else f"invalid id {shown(qid)}: {ID_RULE}")
         qid = str(qid)
 
         prompt_html = prompt = ""
@@ -81,8 +92,10 @@ class QuestionParser:
             prompt = plain_text(prompt_html)
 
         points = data.get("points", 1)
-        if not is_number(points) or points <= 0:
-            diags.error(data.at("points"), f"'points' must be a number above 0, not {points!r}")
+        if not is_number(points, limits.MAX_POINTS) or points <= 0:
+            too_big = is_number(points, math.inf) and points > limits.MAX_POINTS
+            diags.error(data.at("points"), f"'points' must be at most {limits.MAX_POINTS}, not {shown(points)}" if too_big
+                        else f"'points' must be a number above 0, not {shown(points)}")
             points = 1
 
         explanation_html = self._markdown(data, "explanation", base_dir)
@@ -144,9 +157,12 @@ class QuestionParser:
                     continue
                 correct = entry.get("correct", False)
                 if not isinstance(correct, bool):
-                    self.diags.error(entry.at("correct"), f"'correct' must be true or false, not {correct!r}")
+                    self.diags.error(entry.at("correct"), f"'correct' must be true or false, not {shown(correct)}")
                     correct = False
                 feedback = entry.text("feedback")
+                if feedback is not None and not isinstance(feedback, (str, int, float)):
+                    self.diags.error(entry.at("feedback"), "'feedback' of a choice must be text (Markdown)")
+                    feedback = None
             else:
                 self.diags.error(pos, "a choice must be a mapping with 'text' (and 'correct', 'feedback')")
                 continue
@@ -193,7 +209,7 @@ class QuestionParser:
             return None
         if not isinstance(answer, bool):
             self.diags.error(
-                data.at("answer"), f"a true-false question needs 'answer: true' or 'answer: false' (without quotes), not {answer!r}"
+                data.at("answer"), f"a true-false question needs 'answer: true' or 'answer: false' (without quotes), not {shown(answer)}"
             )
             return None
         return {"answer": answer}
@@ -210,13 +226,13 @@ class QuestionParser:
         for index, answer in enumerate(answers):
             if not isinstance(answer, (str, int, float)) or not str(answer).strip():
                 pos = answers.at(index) if isinstance(answers, YList) else data.at("answers")
-                self.diags.error(pos, f"an accepted answer must be non-empty text, not {answer!r}")
+                self.diags.error(pos, f"an accepted answer must be non-empty text, not {shown(answer)}")
                 return None
             written = answers.text(index) if isinstance(answers, YList) else answer
             clean.append(" ".join(str(written).split()))
         case = data.get("case_sensitive", False)
         if not isinstance(case, bool):
-            self.diags.error(data.at("case_sensitive"), f"'case_sensitive' must be true or false, not {case!r}")
+            self.diags.error(data.at("case_sensitive"), f"'case_sensitive' must be true or false, not {shown(case)}")
             return None
         return {"answers": tuple(clean), "case_sensitive": case}
 
@@ -225,7 +241,7 @@ class QuestionParser:
         has_range = "min" in data or "max" in data
         for key in ("answer", "tolerance", "min", "max"):
             if key in data and not is_number(data[key]):
-                self.diags.error(data.at(key), f"'{key}' must be a number, not {data[key]!r}")
+                self.diags.error(data.at(key), f"'{key}' must be a number between -{limits.MAX_NUMERIC:g} and {limits.MAX_NUMERIC:g}, not {shown(data[key])}")
                 return None
         if has_answer and has_range:
             self.diags.error(data.key_at("min" if "min" in data else "max"), "write either 'answer' (and 'tolerance') or 'min' and 'max', not both")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostics import shown
 from ..model import Quiz, SourcePos
+from . import limits
 from .questions import check_keys, is_number
 from .yamlpos import YList
 
@@ -20,22 +22,32 @@ class QuizLoader:
         title = self.text_value(data, "title") or Path(rel).stem.replace("-", " ").replace("_", " ").strip().capitalize()
         passing = data.get("passing_score", self.passing_score)
         if not (isinstance(passing, int) and not isinstance(passing, bool) and 0 <= passing <= 100):
-            self.diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {passing!r}")
+            self.diags.error(data.at("passing_score"), f"'passing_score' must be a whole number from 0 to 100, not {shown(passing)}")
         weight = data.get("weight", 1)
-        if not is_number(weight) or weight < 0:
-            self.diags.error(data.at("weight"), f"'weight' must be a number of 0 or more, not {weight!r}")
+        if not is_number(weight, limits.MAX_POINTS) or weight < 0:
+            too_big = is_number(weight, float("inf")) and weight > limits.MAX_POINTS
+            self.diags.error(data.at("weight"), f"'weight' must be at most {limits.MAX_POINTS}, not {shown(weight)}" if too_big
+                             else f"'weight' must be a number of 0 or more, not {shown(weight)}")
         shuffle = data.get("shuffle", False)
         if not isinstance(shuffle, bool):
-            self.diags.error(data.at("shuffle"), f"'shuffle' must be true or false, not {shuffle!r}")
+            self.diags.error(data.at("shuffle"), f"'shuffle' must be true or false, not {shown(shuffle)}")
         base_dir = rel.rpartition("/")[0]
         description_html = None
-        if isinstance(data.get("description"), str):
-            description_html = self.md.block(data["description"], base_dir, data.at("description"))
+        description = data.text("description")
+        if isinstance(description, (str, int, float)):
+            description_html = self.md.block(str(description), base_dir, data.at("description"))
+        elif description is not None:
+            self.diags.error(data.at("description"), "'description' must be text (Markdown)")
         questions_data = data.get("questions")
         questions = []
         if not isinstance(questions_data, YList) or not questions_data:
             where = data.at("questions") if "questions" in data else SourcePos(rel, 1, 1)
             self.diags.error(where, "a quiz needs 'questions': a non-empty list")
+        elif len(questions_data) > limits.MAX_QUESTIONS_PER_ITEM:
+            self.diags.error(
+                questions_data.at(limits.MAX_QUESTIONS_PER_ITEM),
+                f"a quiz holds at most {limits.MAX_QUESTIONS_PER_ITEM} questions ({limits.DOCS}): split it in several quizzes",
+            )
         else:
             seen: dict[str, SourcePos] = {}
             for index, entry in enumerate(questions_data):
@@ -56,7 +68,7 @@ class QuizLoader:
             source=rel,
             questions=tuple(questions),
             passing_score=passing if isinstance(passing, int) else self.passing_score,
-            weight=weight if is_number(weight) else 1,
+            weight=weight if is_number(weight, limits.MAX_POINTS) else 1,
             shuffle=shuffle is True,
             description_html=description_html,
             module_id=module_id,

@@ -11,13 +11,18 @@ import sys
 import threading
 from pathlib import Path
 
+from ..diagnostics import shown
 from ..model import Lesson, Module, Quiz, SourcePos
 from ..names import slugify
+from . import limits
+from .markdown import markdown_units, units_line
 from .questions import ID_PATTERN, ID_RULE, check_keys
 from .yamlpos import YList, YMap
 
 MODULE_KEYS = {"module", "id", "items"}
 LEADING_NUMBER = re.compile(r"^\d+[-_.]")
+#: what an unforeseen failure while reading one file is reported as
+INTERNAL_ERROR = "coursekit could not read this file (an internal error: please report it)"
 #: courses with fewer lessons and quizzes load in one process (a fork costs more than it saves)
 PARALLEL_MIN_ITEMS = 200
 
@@ -48,7 +53,7 @@ class StructureLoader:
 
     def load_structure(self, data: YMap) -> tuple:
         structure = data.get("structure")
-        if structure is None:
+        if structure is None and "structure" not in data:
             return ()
         if not isinstance(structure, YList) or not structure:
             self.diags.error(data.at("structure"), "'structure' must be a non-empty list of lessons, quizzes and modules")
@@ -73,6 +78,9 @@ class StructureLoader:
                 tasks.extend((rel, p, module_id) for rel, p in planned)
             elif kind == "file" and entry is not None:
                 tasks.append((entry, pos, None))
+        if len(tasks) > limits.MAX_ITEMS:
+            self.diags.error(tasks[limits.MAX_ITEMS][1], f"a course lists at most {limits.MAX_ITEMS} lessons and quizzes ({limits.DOCS})")
+            return ()
         loaded = dict(zip((t[0] for t in tasks), self.load_items(tasks)))
         if self.assets.forward_links:
             loaded = {rel: item and self.assets.fill_page_links(item) for rel, item in loaded.items()}
@@ -95,6 +103,7 @@ class StructureLoader:
         ids claimed (first in structure order wins) and links to pages (placeholders
         filled once every page is known).
         """
+        self.read_texts(tasks)
         if len(tasks) < PARALLEL_MIN_ITEMS or not _can_fork():
             return [self.load_item(*task) for task in tasks]
         half = len(tasks) // 2
@@ -109,7 +118,8 @@ class StructureLoader:
                 items = [self.load_item(*task) for task in tasks[half:]]
                 claims = [(k, v) for k, v in self.ids.items() if k not in ids_before]
                 result = (items, self.diags._problems[mark:], self.assets.used, self.assets.pages,
-                          claims, self.assets.forward_links)
+                          claims, self.assets.forward_links, self.assets.first_use, self.files.sizes,
+                          self.files.reported_outside)
                 payload = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
@@ -123,15 +133,48 @@ class StructureLoader:
         _, status = os.waitpid(pid, 0)
         if status != 0 or not payload:  # the child failed: do its half here, as without fork
             return mine + [self.load_item(*task) for task in tasks[half:]]
-        theirs, problems, used, pages, claims, forward = pickle.loads(payload)
+        theirs, problems, used, pages, claims, forward, first_use, sizes, outside = pickle.loads(payload)
+        self.files.reported_outside.update(outside)
         self.diags.extend(problems)
         for rel in used:
-            self.assets.add(rel)
+            self.assets.add(rel, first_use.get(rel))
+        self.files.sizes.update(sizes)
         self.assets.pages.update(pages)
         self.assets.forward_links = self.assets.forward_links or forward
         for value, (pos, what) in claims:  # the child's claims come later in structure order
             self.claim_id(value, pos, what)
         return mine + theirs
+
+    def read_texts(self, tasks: list) -> None:
+        """Read every listed file first, in structure order, and weigh the Markdown work
+        each one will cost: a file or a course past its budget is refused here, before
+        the slow part, at the line (or structure entry) where the budget runs out. Done
+        before any fork, so one process or two find exactly the same."""
+        self.texts: dict[str, str | None] = {}
+        course_units = 0
+        for rel, pos, _ in tasks:
+            text = self.read_text(rel)
+            if text is not None:
+                blocks = rel.endswith(".md")
+                units = markdown_units(text, blocks)
+                if units > limits.MAX_MARKDOWN_UNITS:
+                    line = units_line(text, limits.MAX_MARKDOWN_UNITS, blocks)
+                    self.diags.error(
+                        SourcePos(rel, line + 1, 1),
+                        f"this file is too dense to load in reasonable time: at most {limits.MAX_MARKDOWN_UNITS} "
+                        f"lines and Markdown marks, passed on this line ({limits.DOCS}): split it",
+                    )
+                    text = None
+                elif course_units + units > limits.MAX_COURSE_MARKDOWN_UNITS:
+                    self.diags.error(
+                        pos,
+                        f"the lessons and quizzes up to this one hold too much Markdown for one course: at most "
+                        f"{limits.MAX_COURSE_MARKDOWN_UNITS} lines and Markdown marks in all ({limits.DOCS})",
+                    )
+                    text = None
+                else:
+                    course_units += units
+            self.texts[rel] = text
 
     def plan_file(self, reference: str, pos: SourcePos) -> str | None:
         # remembered even when refused below: a listed file is never also "not listed"
@@ -150,7 +193,8 @@ class StructureLoader:
 
     def prepare_item(self, rel: str, pos: SourcePos):
         """``(id, meta, body, body_line)`` of a lesson, ``(id, data)`` of a quiz; None when unreadable."""
-        text = self.read_text(rel)
+        texts = getattr(self, "texts", None)
+        text = texts.pop(rel, None) if texts is not None and rel in texts else self.read_text(rel)
         if text is None:
             return None
         if rel.endswith(".md"):
@@ -188,7 +232,7 @@ class StructureLoader:
         else:
             id_pos = entry.at("id")
             if not (isinstance(module_id, str) and ID_PATTERN.match(module_id)):
-                self.diags.error(id_pos, f"invalid id {module_id!r}: {ID_RULE}")
+                self.diags.error(id_pos, f"invalid id {shown(module_id)}: {ID_RULE}")
                 return None
         self.claim_id(module_id, id_pos, "module")
         items = entry.get("items")
@@ -207,6 +251,17 @@ class StructureLoader:
         return module_id, title, [(rel, pos) for rel, pos in planned if rel], entry.pos
 
     def load_item(self, rel: str, pos: SourcePos, module_id: str | None):
+        try:
+            return self._load_item(rel, pos, module_id)
+        except (Exception, RecursionError) as exc:  # noqa: BLE001 - last resort, see below
+            # Every known way a file can be wrong is reported where it is wrong; should an
+            # unforeseen one still raise, the author gets a position and the other files
+            # are still checked, instead of a crash. The hostile-input tests assert this
+            # message never appears for the cases they know.
+            self.diags.error(SourcePos(rel, 1, 1), f"{INTERNAL_ERROR} ({type(exc).__name__}: {str(exc)[:200]})")
+            return None
+
+    def _load_item(self, rel: str, pos: SourcePos, module_id: str | None):
         prepared = self.prepare_item(rel, pos)
         if prepared is None:
             return None
@@ -225,7 +280,7 @@ class StructureLoader:
         if meta is not None and "id" in meta:
             value = meta["id"]
             if not (isinstance(value, str) and ID_PATTERN.match(value)):
-                self.diags.error(meta.at("id"), f"invalid id {value!r}: {ID_RULE}")
+                self.diags.error(meta.at("id"), f"invalid id {shown(value)}: {ID_RULE}")
                 return None
             self.claim_id(value, meta.at("id"), what)
             return value
@@ -236,12 +291,8 @@ class StructureLoader:
     def warn_unlisted(self) -> None:
         listed = getattr(self, "listed", {})
         for folder, suffixes in (("lessons", (".md",)), ("quizzes", (".yml", ".yaml"))):
-            base = self.root / folder
-            if not base.is_dir():
-                continue
-            for path in sorted(base.rglob("*")):
-                if path.suffix in suffixes and path.is_file():
-                    rel = self.files.rel(path)
+            for rel in self.inventory.under(folder):
+                if rel.endswith(suffixes):
                     if rel not in listed and rel not in getattr(self, "written", ()):
                         self.diags.warning(SourcePos(rel, 1, 1), f"'{rel}' is not listed in course.yml 'structure': it will not be exported")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..diagnostics import shown
 from .yamlpos import YList, YMap
 
 DURATION = re.compile(r"P(?!\Z)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?\Z")
@@ -29,7 +30,7 @@ class ValueReader:
         if duration is None:
             return None
         if not (isinstance(duration, str) and DURATION.match(duration)):
-            self.diags.error(data.at("duration"), f"'duration' must be an ISO 8601 duration such as 'PT1H30M', not {duration!r}")
+            self.diags.error(data.at("duration"), f"'duration' must be an ISO 8601 duration such as 'PT1H30M', not {shown(duration)}")
             return None
         return duration
 
@@ -50,5 +51,5 @@ class ValueReader:
                 result.append(str(item))
             else:
                 pos = value.at(index) if isinstance(value, YList) else data.at(key)
-                self.diags.error(pos, f"each entry of '{key}' must be non-empty text, not {item!r}")
+                self.diags.error(pos, f"each entry of '{key}' must be non-empty text, not {shown(item)}")
         return tuple(result)

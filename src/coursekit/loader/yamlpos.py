@@ -7,6 +7,7 @@ loader can point at the exact key or list entry at fault.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import yaml
@@ -17,6 +18,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 from ..model import SourcePos
+from . import limits
+from .textcheck import describe, first_forbidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,6 @@ class YList(list):
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class YamlError(Exception):
@@ -100,23 +102,38 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, column_offset: int = 
     (front matter and fenced blocks start further down their file).
 
     Returns plain values (``YMap``, ``YList``, str, int, float, bool, None...).
-    Raises ``YamlError`` for a syntax error or a duplicate key.
+    Raises ``YamlError`` for a syntax error, a duplicate key, or a document past the
+    limits (nesting depth, aliases, values: see limits.py).
     """
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        return _Builder(loader, path, line_offset, column_offset).build(node)
+        return _Builder(loader, path, line_offset, column_offset).run()
     except yaml.MarkedYAMLError as exc:
         mark, problem = _explain(exc, text)
         line = (mark.line if mark else 0) + 1 + line_offset
         column = (mark.column if mark else 0) + 1 + (column_offset if mark and mark.line == 0 else 0)
-        raise YamlError(SourcePos(path, line, column), f"invalid YAML: {problem}") from None
+        raise YamlError(SourcePos(path, line, column), f"invalid YAML: {_one_line(problem)}") from None
     except yaml.YAMLError as exc:
-        raise YamlError(SourcePos(path, 1 + line_offset, 1), f"invalid YAML: {exc}") from None
+        # libyaml's reader errors ("control characters are not allowed") carry no mark
+        # attribute but say where in their text: keep the first line, find the position
+        raise YamlError(_reader_pos(exc, text, path, line_offset, column_offset),
+                        f"invalid YAML: {_one_line(str(exc))}") from None
     finally:
         loader.dispose()
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split("\n")[0].split())
+
+
+def _reader_pos(exc, text: str, path: str, line_offset: int, column_offset: int) -> SourcePos:
+    index = getattr(exc, "position", None)
+    if not isinstance(index, int) or not 0 <= index <= len(text):
+        return SourcePos(path, 1 + line_offset, 1 + column_offset)
+    before = text[:index]
+    line = before.count("\n")
+    column = index - (before.rfind("\n") + 1) + 1
+    return SourcePos(path, line + 1 + line_offset, column + (column_offset if line == 0 else 0))
 
 
 def _explain(exc: yaml.MarkedYAMLError, text: str):
@@ -142,6 +159,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str):
         if sep and '"' not in value and value.strip():
             message += f', like this: {key}: "{value.strip()}"'
         return mark, message
+    if "escape" in problem:
+        return mark, f"{problem} in this quoted value: write the character itself, or a valid escape such as \\u00e9"
     if "quoted scalar" in context and exc.context_mark is not None:
         return exc.context_mark, "this quote is never closed: add the closing quote at the end of the value"
     if "flow sequence" in context and exc.context_mark is not None:
@@ -166,50 +185,202 @@ def _explain(exc: yaml.MarkedYAMLError, text: str):
     return mark, problem
 
 
+_INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_SCALAR_TAGS = {_STR_TAG, _INT_TAG, _FLOAT_TAG, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_OPEN = object()  # an anchor whose collection is still being read
+#: first characters of plain scalars some implicit resolver (int, bool, null...) may claim
+_IMPLICIT_FIRST = frozenset(ch for ch in _Loader.yaml_implicit_resolvers if ch)
+
+
+class _Frame:
+    """A mapping or list being read: what was read so far, and where."""
+
+    __slots__ = ("value", "lc", "anchor", "start_total", "key", "key_lc", "key_event", "merges")
+
+    def __init__(self, value, lc, anchor, start_total):
+        self.value = value
+        self.lc = lc
+        self.anchor = anchor
+        self.start_total = start_total
+        self.key = _OPEN  # _OPEN: the next scalar is a key
+        self.key_lc = None
+        self.key_event = None
+        self.merges: list = []
+
+
 class _Builder:
+    """Builds values from the parser's events, without recursion and without ever
+    expanding an alias: an alias shares the anchored value (every reader of the result
+    only reads), while counting every value it repeats against ``MAX_YAML_VALUES``, so
+    a "billion laughs" document costs what its text costs, then stops with a position."""
+
     def __init__(self, loader, path, line_offset, column_offset):
         self.loader = loader
         self.path = path
         self.line_offset = line_offset
         self.column_offset = column_offset
+        self.anchors: dict = {}
+        self.aliases = 0
+        #: values read so far, each alias counting as all the values it repeats
+        self.total = 0
 
-    def pos(self, node) -> SourcePos:
-        return SourcePos(self.path, *self.lc(node))
-
-    def lc(self, node) -> tuple[int, int]:
-        mark = node.start_mark
+    def lc(self, mark) -> tuple[int, int]:
         if mark.line == 0:
             return 1 + self.line_offset, mark.column + 1 + self.column_offset
         return mark.line + 1 + self.line_offset, mark.column + 1
 
-    def build(self, node):
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _STR_TAG:  # most scalars: skip the constructor's dispatch
-                return node.value
-            return self.loader.construct_object(node, deep=True)
-        if isinstance(node, yaml.MappingNode):
-            result = YMap(self.pos(node))
-            if any(key.tag == _MERGE_TAG for key, _ in node.value):
-                self.loader.flatten_mapping(node)  # resolves `<<` merge keys
-            for key_node, value_node in node.value:
-                key = self.build(key_node)
-                if isinstance(key, (YMap, YList)):
-                    raise YamlError(self.pos(key_node), "invalid YAML: a key must be plain text")
-                if key in result:
-                    first = result._keys[key]
-                    raise YamlError(
-                        self.pos(key_node), f"duplicate key '{key}' (first written at line {first[0]})"
-                    )
-                value = result[key] = self.build(value_node)
-                if value is not None and not isinstance(value, str) and isinstance(value_node, yaml.ScalarNode):
-                    result.raw[key] = value_node.value
-                result._set(key, self.lc(key_node), self.lc(value_node))
-            return result
-        result = YList(self.pos(node))
-        for index, item in enumerate(node.value):
-            value = self.build(item)
-            result.append(value)
-            if value is not None and not isinstance(value, str) and isinstance(item, yaml.ScalarNode):
-                result.raw[index] = item.value
-            result._items.append(self.lc(item))
+    def error(self, mark, message: str):
+        return YamlError(SourcePos(self.path, *self.lc(mark)), message)
+
+    def run(self):
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        result = self.document()
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            raise self.error(event.start_mark, "invalid YAML: expected a single document in the file, but found another one ('---')")
         return result
+
+    def document(self):
+        # the hot loop of every load: names bound locally, the common scalar inline
+        get_event = self.loader.get_event
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        max_values, max_depth = limits.MAX_YAML_VALUES, limits.MAX_YAML_DEPTH
+        line_offset, column_offset = self.line_offset, self.column_offset
+        check_text, scalar, anchors = self.check_text, self.scalar, self.anchors
+        stack: list[_Frame] = []
+        while True:
+            event = get_event()
+            kind = type(event)
+            raw = None
+            mark = event.start_mark
+            if kind is scalar_event:
+                value = event.value
+                if event.tag is None and (not event.implicit[0] or (value and value[0] not in _IMPLICIT_FIRST)):
+                    check_text(value, event)  # quoted, or plain and no resolver applies: text
+                else:
+                    value = scalar(event)
+                    if value is not None and not isinstance(value, str):
+                        raw = event.value
+                self.total += 1
+                if self.total > max_values:
+                    self.count(0, event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1, raw)
+                lc = (1 + line_offset, mark.column + 1 + column_offset) if mark.line == 0 else (mark.line + 1 + line_offset, mark.column + 1)
+            elif kind is alias_event:
+                self.aliases += 1
+                if self.aliases > limits.MAX_YAML_ALIASES:
+                    raise self.error(mark, f"too many aliases ('*name'): at most {limits.MAX_YAML_ALIASES} in one YAML document ({limits.DOCS})")
+                anchored = anchors.get(event.anchor)
+                if anchored is None:
+                    raise self.error(mark, "a value cannot start with '*' (YAML reads it as an alias): put the value in quotes")
+                if anchored is _OPEN:
+                    raise self.error(mark, f"alias '*{event.anchor}' is inside the value it names: a value cannot contain itself")
+                value, size, raw = anchored
+                self.count(size, event)
+                lc = self.lc(mark)
+            elif kind in starts:
+                if len(stack) >= max_depth:
+                    raise self.error(mark, f"lists and mappings nest too deeply here: at most {max_depth} levels ({limits.DOCS})")
+                lc = self.lc(mark)
+                pos = SourcePos(self.path, *lc)
+                container = YMap(pos) if kind is starts[0] else YList(pos)
+                self.count(1, event)
+                stack.append(_Frame(container, lc, event.anchor, self.total - 1))
+                if event.anchor is not None:
+                    anchors[event.anchor] = _OPEN
+                continue
+            elif kind in ends:
+                frame = stack.pop()
+                value, lc = frame.value, frame.lc
+                if frame.merges:
+                    self.merge(frame)
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (value, self.total - frame.start_total, None)
+            else:  # pragma: no cover - the parser sends nothing else inside a document
+                raise self.error(mark, f"invalid YAML: unexpected {kind.__name__}")
+            if not stack:
+                return value
+            self.add(stack[-1], value, raw, lc, event)
+
+    def count(self, size: int, event) -> None:
+        self.total += size
+        if self.total > limits.MAX_YAML_VALUES:
+            raise self.error(event.start_mark, f"this YAML document holds too many values: at most {limits.MAX_YAML_VALUES}, an alias counting as every value it repeats ({limits.DOCS})")
+
+    def scalar(self, event):
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag == _STR_TAG:
+            self.check_text(value, event)
+            return value
+        if tag == _MERGE_TAG:
+            return value
+        if tag not in _SCALAR_TAGS:
+            raise self.error(event.start_mark, f"invalid YAML: unknown tag '{event.tag}': remove it (coursekit reads plain YAML values only)")
+        if tag in (_INT_TAG, _FLOAT_TAG) and len(value) > limits.MAX_NUMBER_CHARS:
+            raise self.error(event.start_mark, f"this number is too long ({len(value)} characters, at most {limits.MAX_NUMBER_CHARS}): put it in quotes if it is text")
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        result = self.loader.yaml_constructors[tag](self.loader, node)
+        if isinstance(result, float) and not math.isfinite(result):
+            raise self.error(event.start_mark, f"'{value}' is not a finite number: write a number such as 1 or 0.5 (or put text in quotes)")
+        return result
+
+    def check_text(self, value: str, event) -> None:
+        bad = first_forbidden(value)
+        if bad is not None:
+            raise self.error(event.start_mark, f"this text holds {describe(bad.group())}, which no export can carry: remove it")
+
+    def add(self, frame: _Frame, value, raw, lc, event) -> None:
+        container = frame.value
+        if isinstance(container, YList):
+            if raw is not None:
+                container.raw[len(container)] = raw
+            container.append(value)
+            container._items.append(lc)
+            return
+        if frame.key is _OPEN:  # a key
+            if isinstance(value, (YMap, YList)):
+                raise YamlError(SourcePos(self.path, *lc), "invalid YAML: a key must be plain text")
+            frame.key, frame.key_lc, frame.key_event = value, lc, event
+            return
+        key, key_lc, key_event = frame.key, frame.key_lc, frame.key_event
+        frame.key = _OPEN
+        if key == "<<" and isinstance(key_event, yaml.ScalarEvent) and key_event.implicit[0] and key_event.tag is None:
+            sources = value if isinstance(value, YList) else [value]
+            if not all(isinstance(source, YMap) for source in sources):
+                raise self.error(event.start_mark, "invalid YAML: '<<' merges a mapping or a list of mappings")
+            frame.merges.extend(sources)
+            return
+        if key in container:
+            first = container._keys[key]
+            raise YamlError(SourcePos(self.path, *key_lc), f"duplicate key '{key}' (first written at line {first[0]})")
+        container[key] = value
+        if raw is not None:
+            container.raw[key] = raw
+        container._set(key, key_lc, lc)
+
+    @staticmethod
+    def merge(frame: _Frame) -> None:
+        """``<<: *base``: keys written in the mapping win, then the first source that has
+        the key (YAML's merge rule)."""
+        container = frame.value
+        for source in frame.merges:
+            for key, value in source.items():
+                if key not in container:
+                    container[key] = value
+                    if key in source.raw:
+                        container.raw[key] = source.raw[key]
+                    container._set(key, source._keys.get(key), source._values.get(key))
