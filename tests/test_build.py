@@ -212,5 +212,6 @@ def test_exporter_failure_leaves_no_partial_output(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["--plugins-dir", str(plugin), "build", str(SPEC), "-f", "half", "-o", str(out)])
     assert result.exit_code == 1
-    assert result.stderr == "Error: OSError: disk full (run with --debug for details)\n"
-    assert not out.exists() or list(out.iterdir()) == []
+    assert result.stderr == ("Error: the half export of 'spec-example' failed: OSError: disk full; "
+                             "nothing was written (run with --debug for details)\n")
+    assert not out.exists()

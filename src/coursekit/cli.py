@@ -186,9 +186,28 @@ def build(ctx, course_dirs, formats, out_dir, jobs, strict):
         jobs_list.extend((course, available[name]) for name in wanted)
     if not jobs_list:
         raise click.ClickException("no export format is installed")
-    from .build import run_builds
+    from .build import BuildError, run_builds
+    from .diagnostics import CourseError
+    from .package import PackageError
 
-    for path in run_builds(jobs_list, Path(out_dir), jobs=jobs):
+    try:
+        paths = run_builds(jobs_list, Path(out_dir), jobs=jobs)
+    except CourseError as exc:  # a problem with a position found while rendering (a theme template)
+        if _state(ctx).debug:
+            raise
+        for problem in exc.problems:
+            click.secho(str(problem), fg="red" if problem.is_error else "yellow", err=True)
+        raise click.ClickException("nothing was written: fix the errors above") from exc
+    except (BuildError, PackageError) as exc:
+        if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
+            raise
+        raise click.ClickException(f"{exc}; nothing was written (run with --debug for details)") from exc
+    except OSError as exc:
+        if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}{where}; nothing was written") from exc
+    for path in paths:
         click.echo(f"wrote {path}")
 
 
@@ -222,7 +241,17 @@ def new(directory, title, language):
 
 
 def main() -> None:
-    cli(prog_name="coursekit")
+    from . import children, interrupts
+
+    interrupts.install()
+    try:
+        cli(prog_name="coursekit")
+    except interrupts.Interrupted as exc:
+        # every ``finally`` on the way here removed its temporary files
+        click.echo(f"Error: interrupted by {exc}: outputs left as they were before this run", err=True)
+        sys.exit(1)
+    finally:
+        children.reap()
 
 
 if __name__ == "__main__":  # pragma: no cover
