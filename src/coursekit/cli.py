@@ -147,12 +147,39 @@ def _load_all(ctx, course_dirs, strict: bool):
 def check(ctx, course_dirs, strict):
     """Check courses: every problem, with its file:line:column."""
     courses, failed = _load_all(ctx, course_dirs, strict)
+    rendered = []
     for course in courses:
+        problems = _theme_render_problems(course)
+        for problem in problems:
+            click.secho(str(problem), fg="red", err=True)
+        if problems:
+            failed = True
+            click.secho(f"{course.slug}: {len(problems)} error(s)", fg="red", err=True)
+        else:
+            rendered.append(course)
+    for course in rendered:
         n_items = len(course.items)
         click.echo(f"{course.slug}: ok ({len(course.lessons)} lessons, {len(course.quizzes)} quizzes, "
                    f"{sum(len(q.questions) for q in course.quizzes)} questions, {n_items} items)")
     if failed:
         ctx.exit(1)
+
+
+def _theme_render_problems(course) -> list:
+    """A course with its own templates: render every page once, as a build would, so that
+    ``check`` reports what only rendering finds (an undefined name, a sandbox refusal, a loop)."""
+    if not any(name.startswith("templates/") for name in course.theme.overrides):
+        return []
+    from .diagnostics import CourseError
+    from .player import Site
+
+    try:
+        site = Site(course)
+        site.files()
+        site.shell(adapter="check")
+    except CourseError as exc:
+        return list(exc.problems)
+    return []
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostics, did_you_mean
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
+from . import guards
 from .files import AssetRegistry, CourseFiles, SourceError, decode
 from .lessons import LessonLoader
 from .markdown import MarkdownRenderer, make_markdown, plain_text
@@ -147,6 +148,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         self.warn_unlisted()
         theme = self.load_theme(data)
         exports, export_formats = self.load_exports(data)
+        guards.check(self, structure, theme, allow_html)  # hostile input: id case, theme templates, scripts in files
 
         if diags.errors:
             return None

@@ -1,0 +1,299 @@
+"""The Jinja environment pages are rendered in: a course's theme templates are data, not code.
+
+A course folder may come from anyone, and its ``theme/templates/*.html`` are Jinja templates.
+They render in ``ThemeSandbox``, an ``ImmutableSandboxedEnvironment``: no attribute starting
+with ``_``, no function internals, no mutation of lists and dicts, so no way to reach Python
+objects such as ``os``. On top of Jinja's sandbox, the resources a template can spend are
+bounded: numbers passed to calls and filters, the size of strings and lists it builds, the
+size of a page, and the time a page takes (a watchdog stops a page that loops too long).
+
+Every failure (syntax, sandbox violation, a bound reached, an undefined name) becomes a
+``CourseError`` positioned in the theme file: ``theme/templates/lesson.html:3:1: error: ...``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+import traceback
+from typing import Any, Callable, Mapping
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from ..diagnostics import CourseError, Problem
+
+#: where the course's templates live, as positions name them
+THEME_PREFIX = "theme/templates/"
+#: the largest string or list a template may build, and the largest number it may pass
+MAX_VALUE_SIZE = 1_000_000
+MAX_ARGUMENT = 100_000
+#: the largest page (characters), and the longest a page may take to render
+MAX_PAGE = 20_000_000
+PAGE_SECONDS = 3.0
+
+
+class TemplateLimit(SecurityError):
+    """A theme template went past one of the bounds above."""
+
+
+class TemplateTimeout(BaseException):
+    """Raised inside a page that renders for too long (by the watchdog thread). A
+    ``BaseException`` so that no ``except Exception`` inside Jinja swallows it."""
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
+
+
+def _check_size(value: Any) -> Any:
+    if _size(value) > MAX_VALUE_SIZE:
+        raise TemplateLimit(f"a value of {_size(value)} items or characters is more than a template may build ({MAX_VALUE_SIZE})")
+    return value
+
+
+def _check_arguments(args, kwargs) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_ARGUMENT:
+            raise TemplateLimit(f"the number {value} is larger than a template may pass to a call ({MAX_ARGUMENT})")
+
+
+def _bounded(function: Callable) -> Callable:
+    """A filter or test whose arguments (after the value) and result are bounded."""
+    # a @pass_context / @pass_environment filter gets that first, then the value
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1
+
+    def bounded(*args, **kwargs):
+        _check_arguments(args[skip:], kwargs)
+        return _check_size(function(*args, **kwargs))
+
+    if skip == 2:
+        bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+class _Generator(jinja2.compiler.CodeGenerator):
+    """Compiles ``a ~ b`` through the environment, so that concatenation is bounded too."""
+
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class ThemeSandbox(ImmutableSandboxedEnvironment):
+    code_generator_class = _Generator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any):
+        super().__init__(finalize=self._count_output, **options)
+        self._pages = threading.local()
+        for table in (self.filters, self.tests):
+            for name, function in list(table.items()):
+                table[name] = _bounded(function)
+
+    # --- bounds -------------------------------------------------------------------------------
+
+    @staticmethod
+    def bounded(value: Any) -> Any:
+        return _check_size(value)
+
+    def concat(self, parts) -> str:  # type: ignore[override]
+        # block captures, macros and call blocks join their output here
+        parts = list(parts)
+        if sum(map(len, parts)) > MAX_PAGE:
+            raise TemplateLimit(f"a template built more than {MAX_PAGE} characters")
+        return "".join(parts)
+
+    def _count_output(self, value: Any) -> Any:
+        """Called on every ``{{ ... }}``: the page stops growing at ``MAX_PAGE``."""
+        counter = getattr(self._pages, "output", None)
+        if counter is not None:
+            counter[0] += len(value) if isinstance(value, str) else 16
+            if counter[0] > MAX_PAGE:
+                raise TemplateLimit(f"the page is longer than {MAX_PAGE} characters")
+        return value
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and abs(left) > 1:
+            raise TemplateLimit(f"{left} ** {right} is too large a number for a template")
+        if operator == "*":
+            count = right if _size(left) else left if _size(right) else None
+            if isinstance(count, int) and count * max(_size(left), _size(right)) > MAX_VALUE_SIZE:
+                raise TemplateLimit("repeating a value this many times is more than a template may build")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return _check_size(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        _check_arguments(args, kwargs)
+        if isinstance(getattr(__obj, "__self__", None), str):
+            name = getattr(__obj, "__name__", "")
+            if name == "replace" and args and args[0] == "":
+                raise TemplateLimit("str.replace with an empty pattern is not allowed in a template")
+            if name in ("format", "format_map"):
+                _check_format(__obj.__self__)
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def format_string(self, s, args, kwargs, format_func=None):
+        _check_format(s)
+        return _check_size(super().format_string(s, args, kwargs, format_func))
+
+    # --- rendering a page ------------------------------------------------------------------------
+
+    def render(self, template_name: str, **context: Any) -> str:
+        """Render one page, bounded in size and time; failures become a positioned ``CourseError``."""
+        self._pages.output = [0]
+        try:
+            template = self.get_template(template_name)
+            with _watchdog(PAGE_SECONDS):
+                return template.render(**context)
+        except TemplateTimeout as exc:
+            where = self._running_at(exc, template_name)
+            raise CourseError([_problem(*where, f"rendering took longer than {PAGE_SECONDS:g} s: a loop in the template?")]) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise CourseError([_problem(exc.name or template_name, exc.lineno, f"template syntax: {exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise CourseError([_problem(*_where(exc, template_name), f"template not found: {exc.name}")]) from None
+        except SecurityError as exc:
+            raise CourseError([_problem(*_where(exc, template_name), f"not allowed in a template: {exc}")]) from None
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError,
+                ArithmeticError, LookupError) as exc:
+            raise CourseError([_problem(*_where(exc, template_name), f"template error: {exc}")]) from None
+        except RecursionError:
+            raise CourseError([_problem(template_name, None, "template recursion too deep (a macro calling itself?)")]) from None
+        except MemoryError:
+            raise CourseError([_problem(template_name, None, "the template used too much memory")]) from None
+        finally:
+            self._pages.output = None
+
+
+    def _running_at(self, exc: BaseException, template_name: str) -> tuple[str, int | None]:
+        """Template file and line a stopped render was at (the traceback holds the lines of
+        the compiled Python code; the template maps them back)."""
+        found: tuple[str, int | None] = (template_name, None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(THEME_PREFIX):
+                try:
+                    template = self.get_template(frame.filename[len(THEME_PREFIX):])
+                    found = (frame.filename, template.get_corresponding_lineno(frame.lineno or 1))
+                except Exception:
+                    found = (frame.filename, None)
+        return found
+
+
+def _check_format(text: str) -> None:
+    """``%0999999999d`` or ``{:>999999999}`` would allocate a gigabyte."""
+    import re
+
+    for width in re.findall(r"\d{6,}", text):
+        if int(width) > MAX_ARGUMENT:
+            raise TemplateLimit(f"a format width of {width} is larger than a template may use")
+
+
+def _where(exc: BaseException, template_name: str) -> tuple[str, int | None]:
+    """The template file and line the error happened in (Jinja rewrites the traceback so
+    that template frames carry the template's file name and line)."""
+    lineno = getattr(exc, "lineno", None)
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if lineno and name:
+        return name, lineno
+    found = (template_name, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.startswith(THEME_PREFIX) or frame.filename.endswith(".html"):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def _problem(name: str, line: int | None, message: str) -> Problem:
+    path = name if name.startswith(THEME_PREFIX) else _display(name)
+    return Problem(path, line or 1, 1, "error", message)
+
+
+def _display(name: str) -> str:
+    """A built-in template's name as positions show it (a course cannot edit these, but a
+    course template that includes one may break it)."""
+    from pathlib import Path
+
+    return f"{THEME_PREFIX}{Path(name).name}" if "/" in name else name
+
+
+class _watchdog:
+    """Raise ``TemplateTimeout`` in this thread if the block lasts more than ``seconds``.
+
+    Pure-Python loops cannot be interrupted otherwise from any thread (a signal alarm only
+    works in the main thread, and builds may run in worker threads)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.active = True
+
+    def _watch(self, target: int) -> None:
+        if self.done.wait(self.seconds):
+            return
+        with self.lock:
+            if self.active:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(TemplateTimeout))
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self._watch, args=(threading.get_ident(),), daemon=True)
+        self.started = time.monotonic()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        with self.lock:
+            self.active = False
+        self.done.set()
+        return False
+
+
+def theme_loader(overrides: Mapping[str, str]) -> jinja2.BaseLoader:
+    """The course's templates by name, each compiled under the file name positions show."""
+
+    def load(name: str):
+        if name in overrides:
+            return overrides[name], THEME_PREFIX + name, lambda: True
+        return None
+
+    return jinja2.FunctionLoader(load)
+
+
+def check_templates(overrides: Mapping[str, bytes], builtin_dir) -> list[Problem]:
+    """Problems found in the course's templates without rendering them: syntax, and what the
+    sandbox would refuse anyway (``_`` attributes), so that ``check`` reports them too."""
+    problems = []
+    env = ThemeSandbox(loader=jinja2.FileSystemLoader(str(builtin_dir)))
+    for name, raw in sorted(overrides.items()):
+        if not name.startswith("templates/"):
+            continue
+        path = "theme/" + name
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path, raw[: exc.start].count(b"\n") + 1, 1, "error", "this template is not UTF-8 text"))
+            continue
+        try:
+            tree = env.parse(source, name=name[len("templates/"):], filename=path)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(path, exc.lineno or 1, 1, "error", f"template syntax: {exc.message}"))
+            continue
+        except RecursionError:
+            problems.append(Problem(path, 1, 1, "error", "template nested too deeply"))
+            continue
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            if isinstance(attr, str) and attr.startswith("_"):
+                problems.append(Problem(path, node.lineno, 1, "error",
+                                        f"not allowed in a template: '{attr}' (theme templates cannot reach Python internals)"))
+        try:
+            env.compile(source, name=name[len("templates/"):], filename=path)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Problem(path, exc.lineno or 1, 1, "error", f"template syntax: {exc.message}"))
+        except RecursionError:
+            problems.append(Problem(path, 1, 1, "error", "template nested too deeply"))
+    return problems
