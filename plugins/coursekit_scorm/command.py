@@ -7,7 +7,7 @@ import click
 
 
 @click.command("validate")
-@click.argument("package", type=click.Path(exists=True, dir_okay=False))
+@click.argument("package", type=click.Path())
 @click.option(
     "--schemas",
     "schemas_dir",
