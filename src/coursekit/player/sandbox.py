@@ -65,8 +65,15 @@ def _bounded(function: Callable) -> Callable:
     # a @pass_context / @pass_environment filter gets that first, then the value
     skip = 2 if hasattr(function, "jinja_pass_arg") else 1
 
+    name = getattr(function, "__name__", "")
+
     def bounded(*args, **kwargs):
         _check_arguments(args[skip:], kwargs)
+        value = args[skip - 1] if len(args) >= skip else None
+        if name == "do_format" and isinstance(value, str):
+            _check_format(value)  # the width is in the format string, not an argument
+        if name == "do_replace" and len(args) > skip and args[skip] == "":
+            raise TemplateLimit("replace with an empty pattern is not allowed in a template")
         return _check_size(function(*args, **kwargs))
 
     if skip == 2:
@@ -87,12 +94,19 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _Generator
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
-    def __init__(self, **options: Any):
+    def __init__(self, theme_names=(), **options: Any):
         super().__init__(finalize=self._count_output, **options)
+        #: the templates the course overrides: an error without a better position is theirs
+        self.theme_names = frozenset(theme_names)
         self._pages = threading.local()
         for table in (self.filters, self.tests):
             for name, function in list(table.items()):
                 table[name] = _bounded(function)
+
+    def unsafe_undefined(self, obj: Any, attribute: str):
+        # Jinja returns an undefined value that fails later with a puzzling message; say what
+        # was refused, where it was asked for
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     # --- bounds -------------------------------------------------------------------------------
 
@@ -150,37 +164,46 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
             template = self.get_template(template_name)
             with _watchdog(PAGE_SECONDS):
                 return template.render(**context)
-        except TemplateTimeout as exc:
-            where = self._running_at(exc, template_name)
-            raise CourseError([_problem(*where, f"rendering took longer than {PAGE_SECONDS:g} s: a loop in the template?")]) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise CourseError([_problem(exc.name or template_name, exc.lineno, f"template syntax: {exc.message}")]) from None
+            raise CourseError([self._problem(exc.filename or exc.name or template_name, exc.lineno,
+                                             f"template syntax: {exc.message}")]) from None
+        except TemplateTimeout as exc:
+            error, message = exc, f"rendering took longer than {PAGE_SECONDS:g} s: a loop in the template?"
         except jinja2.TemplateNotFound as exc:
-            raise CourseError([_problem(*_where(exc, template_name), f"template not found: {exc.name}")]) from None
+            error, message = exc, f"template not found: {exc.name}"
         except SecurityError as exc:
-            raise CourseError([_problem(*_where(exc, template_name), f"not allowed in a template: {exc}")]) from None
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError,
-                ArithmeticError, LookupError) as exc:
-            raise CourseError([_problem(*_where(exc, template_name), f"template error: {exc}")]) from None
-        except RecursionError:
-            raise CourseError([_problem(template_name, None, "template recursion too deep (a macro calling itself?)")]) from None
-        except MemoryError:
-            raise CourseError([_problem(template_name, None, "the template used too much memory")]) from None
+            error, message = exc, f"not allowed in a template: {exc}"
+        except RecursionError as exc:
+            error, message = exc, "template recursion too deep (a macro calling itself?)"
+        except MemoryError as exc:
+            error, message = exc, "the template used too much memory"
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
+            error, message = exc, f"template error: {exc}"
         finally:
             self._pages.output = None
+        raise CourseError([self._problem(*self._running_at(error, template_name), message)]) from None
 
+    def _problem(self, name: str, line: int | None, message: str) -> Problem:
+        if not name.startswith(THEME_PREFIX):
+            bare = name.rsplit("/", 1)[-1]
+            name = THEME_PREFIX + bare if bare in self.theme_names else f"coursekit template {bare}"
+        return Problem(name, line or 1, 1, "error", message)
 
     def _running_at(self, exc: BaseException, template_name: str) -> tuple[str, int | None]:
-        """Template file and line a stopped render was at (the traceback holds the lines of
-        the compiled Python code; the template maps them back)."""
+        """Template file and line an error happened at: the last course template frame of the
+        traceback. Jinja rewrites the frames of the errors it handles to template lines; a
+        timeout is raised from outside, so its lines are the compiled code's, mapped back."""
         found: tuple[str, int | None] = (template_name, None)
         for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.startswith(THEME_PREFIX):
+            if not frame.filename.startswith(THEME_PREFIX):
+                continue
+            line = frame.lineno
+            if isinstance(exc, TemplateTimeout):
                 try:
-                    template = self.get_template(frame.filename[len(THEME_PREFIX):])
-                    found = (frame.filename, template.get_corresponding_lineno(frame.lineno or 1))
+                    line = self.get_template(frame.filename[len(THEME_PREFIX):]).get_corresponding_lineno(line or 1)
                 except Exception:
-                    found = (frame.filename, None)
+                    line = None
+            found = (frame.filename, line)
         return found
 
 
@@ -191,33 +214,6 @@ def _check_format(text: str) -> None:
     for width in re.findall(r"\d{6,}", text):
         if int(width) > MAX_ARGUMENT:
             raise TemplateLimit(f"a format width of {width} is larger than a template may use")
-
-
-def _where(exc: BaseException, template_name: str) -> tuple[str, int | None]:
-    """The template file and line the error happened in (Jinja rewrites the traceback so
-    that template frames carry the template's file name and line)."""
-    lineno = getattr(exc, "lineno", None)
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    if lineno and name:
-        return name, lineno
-    found = (template_name, None)
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.startswith(THEME_PREFIX) or frame.filename.endswith(".html"):
-            found = (frame.filename, frame.lineno)
-    return found
-
-
-def _problem(name: str, line: int | None, message: str) -> Problem:
-    path = name if name.startswith(THEME_PREFIX) else _display(name)
-    return Problem(path, line or 1, 1, "error", message)
-
-
-def _display(name: str) -> str:
-    """A built-in template's name as positions show it (a course cannot edit these, but a
-    course template that includes one may break it)."""
-    from pathlib import Path
-
-    return f"{THEME_PREFIX}{Path(name).name}" if "/" in name else name
 
 
 class _watchdog:
@@ -285,8 +281,12 @@ def check_templates(overrides: Mapping[str, bytes], builtin_dir) -> list[Problem
         except RecursionError:
             problems.append(Problem(path, 1, 1, "error", "template nested too deeply"))
             continue
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-            attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+            if isinstance(node, nodes.Filter):  # |attr("__init__"), |map(attribute="__class__")
+                values = [getattr(a, "value", None) for a in (*node.args, *(k.value for k in node.kwargs))]
+                attr = next((v for v in values if isinstance(v, str) and v.startswith("_")), None)
+            else:
+                attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
             if isinstance(attr, str) and attr.startswith("_"):
                 problems.append(Problem(path, node.lineno, 1, "error",
                                         f"not allowed in a template: '{attr}' (theme templates cannot reach Python internals)"))

@@ -193,6 +193,7 @@ class Site:
         }
         # the course's templates are data from anyone: rendered in a sandbox (sandbox.py)
         env = ThemeSandbox(
+            theme_names=overrides,
             loader=jinja2.ChoiceLoader([theme_loader(overrides), jinja2.FileSystemLoader(str(TEMPLATES))]),
             autoescape=True,
             trim_blocks=True,
