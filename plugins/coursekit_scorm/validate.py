@@ -26,15 +26,15 @@ from . import schemas
 MAX_ENTRIES = 50_000
 MAX_RATIO = 200
 #: beyond this, a manifest is not read at all (ours are a few hundred kB at most)
-MAX_MANIFEST_BYTES = 20 * 1024 * 1024
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 #: total uncompressed size reported as an error: no LMS imports this
 MAX_TOTAL_BYTES = 4 * 1024**3
 #: a small file compresses well by nature; only ratios on sizable entries mean a bomb
 RATIO_MIN_SIZE = 1024 * 1024
 #: entries are inflated (to check their CRC) only up to this total, in bounded chunks
-MAX_VERIFIED_BYTES = 512 * 1024 * 1024
+MAX_VERIFIED_BYTES = 256 * 1024 * 1024
 #: a central directory larger than this is refused before it is parsed
-MAX_DIRECTORY_BYTES = 32 * 1024 * 1024
+MAX_DIRECTORY_BYTES = 12 * 1024 * 1024
 #: findings about entry names beyond this many are summed up in one line
 MAX_NAME_FINDINGS = 100
 #: device names Windows refuses whatever the extension
@@ -42,6 +42,7 @@ WINDOWS_RESERVED = frozenset(["con", "prn", "aux", "nul", "conin$", "conout$", "
                              + [f"{p}{n}" for p in ("com", "lpt") for n in "123456789"])
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 STRAY = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 #: the official schema files keep their own spelling (XMLSchema.dtd)
 _SCHEMA_NAMES = frozenset(n for files in schemas.FILES.values() for n in files)
@@ -127,7 +128,7 @@ def check_name(name: str) -> tuple[str, str] | None:
         return "error", "empty or '.' path segment"
     if not name.isascii():
         return "error", "non-ASCII name (breaks Java-based unzip)"
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if _CONTROL.search(name):
         return "error", "control character in name"
     for part in parts:
         if part.split(".", 1)[0].lower() in WINDOWS_RESERVED:
