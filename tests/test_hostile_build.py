@@ -279,6 +279,40 @@ def test_a_symlinked_site_folder_is_refused(tmp_path):
     assert leftovers(out) == []
 
 
+def test_if_one_output_cannot_be_moved_in_those_moved_are_put_back(tmp_path, plugins, monkeypatch):
+    import coursekit.build as build
+
+    course = course_copy(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("build", str(course), "-f", "throwaway", "-f", "throwaway2", "-o", str(out), plugins=plugins).exit_code == 0
+    before = snapshot(out)
+    (course / "lessons" / "00-welcome.md").write_text("---\ntitle: Changed\n---\nNew.\n", encoding="utf-8")
+    real, calls = build.install, []
+
+    def install(new, final):
+        calls.append(final)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied", str(final))
+        real(new, final)
+
+    monkeypatch.setattr(build, "install", install)
+    result = invoke("build", str(course), "-f", "throwaway", "-f", "throwaway2", "-o", str(out), plugins=plugins)
+    assert result.exit_code == 1
+    assert "Permission denied" in result.output and "nothing was written" in result.output
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_killed_run_s_staging_folder_is_removed_by_the_next_build(tmp_path, plugins):
+    course = course_copy(tmp_path)
+    out = tmp_path / "out"
+    stale = out / ".coursekit-build-999999999-abc"
+    stale.mkdir(parents=True)
+    (stale / "half.zip").write_bytes(b"x")
+    assert invoke("build", str(course), "-f", "throwaway", "-o", str(out), plugins=plugins).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["course-throwaway.zip"]
+
+
 # --- 3. swapping an output in place ---------------------------------------------------------------
 
 

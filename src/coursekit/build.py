@@ -69,8 +69,9 @@ def run_builds(tasks: Sequence, out_dir: Path, *, jobs: int = 1) -> list[Path]:
     try:
         stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
         staged = _build_all(tasks, stage, jobs)
-        finals = [out_dir / path.relative_to(stage) if path.parent == stage else path for path in staged]
-        _install_all(staged, finals)
+        # an exporter overriding build() may have written elsewhere: that path is its own
+        finals = [out_dir / path.name if path.parent == stage else path for path in staged]
+        _install_all([(new, final) for new, final in zip(staged, finals) if new != final])
         done = True
         return finals
     finally:
@@ -118,13 +119,13 @@ def _build_all(tasks: Sequence, stage: Path, jobs: int) -> list[Path]:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _install_all(staged: list[Path], finals: list[Path]) -> None:
+def _install_all(pairs: list[tuple[Path, Path]]) -> None:
     """Move every staged output into place, with stop signals held; if one cannot be moved,
     those already moved are put back, so the previous outputs stay together."""
     moved: list[tuple[Path, Path, bool]] = []
     with deferred():
         try:
-            for new, final in zip(staged, finals):
+            for new, final in pairs:
                 existed = os.path.lexists(final)
                 install(new, final)
                 moved.append((new, final, existed))

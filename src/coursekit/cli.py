@@ -76,7 +76,10 @@ class _Group(click.Group):
         except Exception as exc:
             if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
                 raise
-            raise click.ClickException(f"{type(exc).__name__}: {exc} (run with --debug for details)") from exc
+            # a bug (ours or a plugin's), never the course's fault: said so, without a traceback
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__} in {ctx.invoked_subcommand or 'coursekit'}: {exc} (run with --debug for details)"
+            ) from exc
 
 
 def _state(ctx) -> _State:
