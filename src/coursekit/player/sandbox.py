@@ -69,11 +69,18 @@ def _bounded(function: Callable) -> Callable:
 
     def bounded(*args, **kwargs):
         _check_arguments(args[skip:], kwargs)
-        value = args[skip - 1] if len(args) >= skip else None
-        if name == "do_format" and isinstance(value, str):
-            _check_format(value)  # the width is in the format string, not an argument
-        if name == "do_replace" and len(args) > skip and args[skip] == "":
-            raise TemplateLimit("replace with an empty pattern is not allowed in a template")
+        if len(args) >= skip:
+            value, rest = args[skip - 1], args[skip:]
+            # what would be built is estimated first: these multiply their input
+            if name == "do_format" and isinstance(value, str):
+                _check_estimate(_format_estimate(value, (*rest, *kwargs.values())))
+            elif name == "do_replace" and len(rest) >= 2:
+                _check_estimate(_replace_estimate(str(value), str(rest[0]), str(rest[1])))
+            elif name == "do_join":
+                _check_estimate(_join_estimate(value, rest[0] if rest else kwargs.get("d", "")))
+            elif name == "do_indent" and isinstance(value, str):
+                width = rest[0] if rest else kwargs.get("width", 4)
+                _check_estimate(len(value) + (value.count("\n") + 1) * (width if isinstance(width, int) else len(str(width))))
         return _check_size(function(*args, **kwargs))
 
     if skip == 2:
@@ -98,6 +105,8 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         super().__init__(finalize=self._count_output, **options)
         #: the templates the course overrides: an error without a better position is theirs
         self.theme_names = frozenset(theme_names)
+        # lipsum(n=...) builds text in one call, before any bound could look at it
+        self.globals.pop("lipsum", None)
         self._pages = threading.local()
         for table in (self.filters, self.tests):
             for name, function in list(table.items()):
@@ -138,21 +147,35 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
             if isinstance(count, int) and count * max(_size(left), _size(right)) > MAX_VALUE_SIZE:
                 raise TemplateLimit("repeating a value this many times is more than a template may build")
         if operator == "%" and isinstance(left, str):
-            _check_format(left)
+            items = tuple(right.values()) if isinstance(right, dict) else right if isinstance(right, tuple) else (right,)
+            _check_estimate(_format_estimate(left, items))
         return _check_size(super().call_binop(context, operator, left, right))
 
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _check_arguments(args, kwargs)
-        if isinstance(getattr(__obj, "__self__", None), str):
-            name = getattr(__obj, "__name__", "")
-            if name == "replace" and args and args[0] == "":
-                raise TemplateLimit("str.replace with an empty pattern is not allowed in a template")
-            if name in ("format", "format_map"):
-                _check_format(__obj.__self__)
+        # str.format comes wrapped by Jinja's sandbox; the bound method is kept as __wrapped__
+        method = getattr(__obj, "__wrapped__", __obj)
+        if isinstance(getattr(method, "__self__", None), str):
+            name = getattr(method, "__name__", "")
+            text = method.__self__
+            if name == "replace" and len(args) >= 2:
+                _check_estimate(_replace_estimate(text, str(args[0]), str(args[1])))
+            elif name == "join" and args:
+                _check_estimate(_join_estimate(args[0], text))
+            elif name == "format":
+                _check_estimate(_format_estimate(text, (*args, *kwargs.values())))
+            elif name == "format_map" and args and isinstance(args[0], dict):
+                _check_estimate(_format_estimate(text, tuple(args[0].values())))
+            elif name == "expandtabs":
+                _check_estimate(len(text) * max(1, args[0] if args and isinstance(args[0], int) else 8))
         return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def format_string(self, s, args, kwargs, format_func=None):
-        _check_format(s)
+        # str.format and format_map reach here (Jinja wraps them), not call()
+        items = (*args, *kwargs.values())
+        if format_func is not None and getattr(format_func, "__name__", "") == "format_map" and args and isinstance(args[0], dict):
+            items = tuple(args[0].values())
+        _check_estimate(_format_estimate(s, items))
         return _check_size(super().format_string(s, args, kwargs, format_func))
 
     # --- rendering a page ------------------------------------------------------------------------
@@ -205,6 +228,40 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
                     line = None
             found = (frame.filename, line)
         return found
+
+
+def _check_estimate(size: int) -> None:
+    if size > MAX_VALUE_SIZE:
+        raise TemplateLimit(f"this would build about {size} characters, more than a template may build ({MAX_VALUE_SIZE})")
+
+
+def _text_size(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 32
+
+
+def _format_estimate(text: str, items) -> int:
+    """An upper bound of ``text % items`` or ``text.format(*items)``: every placeholder may
+    take the largest item (and a width, which ``_check_format`` bounds)."""
+    _check_format(text)
+    placeholders = text.count("%") + text.count("{")
+    largest = max((_text_size(v) for v in items), default=0)
+    return len(text) + placeholders * (largest + MAX_ARGUMENT // 10)
+
+
+def _replace_estimate(text: str, old: str, new: str) -> int:
+    if old == "":
+        raise TemplateLimit("replace with an empty pattern is not allowed in a template")
+    return len(text) + text.count(old) * len(new)
+
+
+def _join_estimate(items: Any, separator: Any) -> int:
+    if isinstance(items, str):
+        count, total = len(items), len(items)
+    elif isinstance(items, (list, tuple)):
+        count, total = len(items), sum(_text_size(v) for v in items)
+    else:
+        return 0  # a generator: its items were bounded when they were made
+    return total + count * _text_size(separator)
 
 
 def _check_format(text: str) -> None:
