@@ -662,3 +662,46 @@ def test_a_theme_svg_with_a_script_is_refused_too(tmp_path):
     result = invoke("check", str(course))
     assert result.exit_code == 1
     assert "theme/icon.svg:1:1: error: an event handler onload=" in result.output
+
+
+def link_asset(course: Path, name: str, data: bytes) -> None:
+    target = course / "assets" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    lesson = course / "lessons" / "00-welcome.md"
+    lesson.write_text(lesson.read_text() + f"\n\nSee [the file](../assets/{name}).\n", encoding="utf-8")
+
+
+def test_a_compressed_svg_with_a_script_is_refused(tmp_path):
+    import gzip
+
+    course = course_copy(tmp_path)
+    link_asset(course, "d.svgz", gzip.compress(b'<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(1)</script></svg>'))
+    result = invoke("check", str(course))
+    assert result.exit_code == 1
+    assert "assets/d.svgz:2:1: error: a <script> element" in result.output, result.output
+
+
+def test_a_utf16_html_asset_with_a_script_is_refused(tmp_path):
+    course = course_copy(tmp_path)
+    link_asset(course, "h.html", "<p>hi</p>\n<script>alert(1)</script>".encode("utf-16"))
+    result = invoke("check", str(course))
+    assert result.exit_code == 1
+    assert "assets/h.html:2:1: error: active content" in result.output, result.output
+
+
+def test_an_id_too_long_for_a_file_name_is_a_positioned_error(tmp_path):
+    course = course_copy(tmp_path)
+    (course / "lessons" / "00-welcome.md").write_text(f"---\ntitle: W\nid: {'a' * 150}\n---\nText.\n", encoding="utf-8")
+    result = invoke("check", str(course))
+    assert result.exit_code == 1
+    assert "lessons/00-welcome.md:3:5: error: lesson id is 150 characters long" in result.output, result.output
+
+
+def test_an_asset_path_too_long_for_windows_is_a_positioned_error(tmp_path):
+    course = course_copy(tmp_path)
+    deep = "/".join(["folder-with-a-long-name"] * 8) + "/chart.png"
+    link_asset(course, deep, b"\x89PNG")
+    result = invoke("check", str(course))
+    assert result.exit_code == 1
+    assert f"assets/{deep}:1:1: error: this file would be shipped as a path of" in result.output, result.output

@@ -277,6 +277,25 @@ def test_a_huge_manifest_is_refused_unread(tmp_path):
     refused(path, "larger than")
 
 
+def test_hostile_schema_files_in_the_package_are_a_report_line(tmp_path):
+    from coursekit_scorm import schemas
+
+    files = dict(schemas.bundled_files("1.2"))
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaaaaaaaa">'
+              + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 16) for i in range(8))
+              + b']><xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"><xsd:annotation><xsd:documentation>&i;'
+              b'</xsd:documentation></xsd:annotation></xsd:schema>')
+    files["imscp_rootv1p1p2.xsd"] = laughs
+    files["adlcp_rootv1p2.xsd"] = b'<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"><xsd:include schemaLocation="file:///etc/passwd"/></xsd:schema>'
+    path = make_zip(tmp_path / "s.zip", {"index.html": b"x", **files})
+    start = time.monotonic()
+    code, output = run_validate(path)
+    assert time.monotonic() - start < 10
+    assert code == 1, output
+    assert "do not load" in output or "XSD" in output, output
+    assert "root:" not in output  # /etc/passwd was never read
+
+
 # --- property tests: whatever the bytes, a report -----------------------------------------------
 
 BASE = None

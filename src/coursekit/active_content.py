@@ -50,6 +50,8 @@ def is_markup(name: str, data: bytes) -> str | None:
     """``"xml"``, ``"html"`` or None: how a browser would take the file if a learner opened it.
     A file without a known type that starts like markup is sniffed as HTML by browsers."""
     lower = name.lower()
+    if lower.endswith(".svgz"):
+        return "xml"
     if lower.endswith(XML_SUFFIXES):
         return "xml"
     if lower.endswith(HTML_SUFFIXES):
@@ -63,6 +65,11 @@ def is_markup(name: str, data: bytes) -> str | None:
 
 def active_problems(name: str, data: bytes) -> list[tuple[int, str]]:
     """``(line, message)`` for each piece of active content in the file ``name``."""
+    if name.lower().endswith(".svgz"):
+        data = _gunzip(data)
+        if data is None:
+            return [(1, f"a compressed SVG that does not inflate to at most {MAX_SCANNED // (1024 * 1024)} MB cannot be checked for scripts")]
+        name = name[:-1]
     kind = is_markup(name, data)
     if kind is None:
         return []
@@ -131,8 +138,32 @@ def _xml_problems(data: bytes) -> Iterator[tuple[int, str]]:
                 yield line, why
 
 
+def _gunzip(data: bytes) -> bytes | None:
+    import zlib
+
+    try:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = inflater.decompress(data, MAX_SCANNED + 1)
+    except zlib.error:
+        return None
+    return out if len(out) <= MAX_SCANNED else None
+
+
+def _decode(data: bytes) -> str:
+    """The text as a browser would decode it: a byte-order mark decides (UTF-16 and UTF-32
+    hide ``<script>`` from a UTF-8 reading); NUL characters are dropped."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace").replace("\x00", "")
+    if data[:200].count(b"\x00") > 20:  # UTF-16 without a mark, as some browsers sniff it
+        codec = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(codec, errors="replace").replace("\x00", "")
+    return data.decode("utf-8", errors="replace").replace("\x00", "")
+
+
 def _html_problems(data: bytes) -> Iterator[tuple[int, str]]:
-    text = data.decode("utf-8", errors="replace")
+    text = _decode(data)
     seen = set()
     for source in (text, html.unescape(text)):
         for match in _HTML_ACTIVE.finditer(source):

@@ -20,9 +20,16 @@ from ..names import case_key
 _THEME_TEMPLATES = "templates/"
 
 
+#: longest id: it names files (``lesson-<id>.html``), and Windows paths stop at 260 characters
+MAX_ID_LENGTH = 100
+#: longest path of a file in a package, leaving room for the folder a learner unpacks into
+MAX_HREF_LENGTH = 180
+
+
 def check(loader, structure, theme, allow_html: bool) -> None:
     """Run every check; problems go to ``loader.diags``."""
     check_id_case(loader.ids, loader.diags)
+    check_lengths(loader, loader.diags)
     if theme is not None and theme.overrides:
         check_theme_templates(theme.overrides, loader.diags)
     if not allow_html:
@@ -40,6 +47,17 @@ def check_id_case(ids: dict, diags) -> None:
                              "letter case: their files would be one on Windows and macOS (use ids that differ in more than case)")
         else:
             first[key] = (value, pos, what)
+
+
+def check_lengths(loader, diags) -> None:
+    for value, (pos, what) in loader.ids.items():
+        if len(value) > MAX_ID_LENGTH:
+            diags.error(pos, f"{what} id is {len(value)} characters long: at most {MAX_ID_LENGTH} (it names the "
+                             "files of the export, and Windows cannot unpack long paths)")
+    for rel, href in sorted(loader.assets.used.items()):
+        if len(href) > MAX_HREF_LENGTH:
+            diags.error(SourcePos(rel, 1, 1), f"this file would be shipped as a path of {len(href)} characters: at most "
+                                              f"{MAX_HREF_LENGTH} (Windows cannot unpack long paths); use shorter folder names")
 
 
 def check_theme_templates(overrides, diags) -> None:
