@@ -189,7 +189,7 @@ def _theme_render_problems(course) -> list:
 @click.argument("course_dirs", nargs=-1, required=True, type=click.Path())
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
               help="Format to build (repeatable). Default: those under 'exports' in course.yml, else all.")
-@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(),
               help="Output folder.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Builds run in parallel.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -207,6 +207,8 @@ def build(ctx, course_dirs, formats, out_dir, jobs, strict):
         names = ", ".join(available) or "none"
         raise click.ClickException(
             f"unknown format '{unknown[0]}'{did_you_mean(unknown[0], available)}; installed: {names}")
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise click.ClickException(f"the output folder {out_dir} is a file: choose another folder (-o)")
     courses, failed = _load_all(ctx, course_dirs, strict)
     if failed:
         raise click.ClickException("nothing was written: fix the errors above")
