@@ -56,7 +56,7 @@ def is_markup(name: str, data: bytes) -> str | None:
         return "xml"
     if lower.endswith(HTML_SUFFIXES):
         return "html"
-    if "." not in lower.rsplit("/", 1)[-1] or lower.endswith((".txt", ".bin", ".dat")):
+    if "." not in lower.rsplit("/", 1)[-1]:
         head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith(b"<"):
             return "html"
