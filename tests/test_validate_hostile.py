@@ -180,6 +180,14 @@ def test_names_a_learner_cannot_unpack_are_errors(tmp_path, name, why):
     refused(make_zip(tmp_path / "n.zip", {"index.html": b"x", name: b"x"}), why)
 
 
+def test_an_entry_name_that_is_not_utf8_is_named(tmp_path):
+    path = make_zip(tmp_path / "u.zip", {"index.html": b"x", "caf\u00e9.html": b"x"})
+    data = path.read_bytes()
+    # the UTF-8 flag stays set, the name's bytes become Latin-1
+    path.write_bytes(data.replace("caf\u00e9".encode("utf-8"), b"caf\xe9\xff"))
+    refused(path, "not valid UTF-8", "caf")
+
+
 def test_names_differing_only_in_case_are_an_error(tmp_path):
     refused(make_zip(tmp_path / "c.zip", {"index.html": b"x", "lesson-Intro.html": b"a", "lesson-intro.html": b"b"}),
             "differ only in letter case")

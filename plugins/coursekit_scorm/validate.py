@@ -610,6 +610,9 @@ def validate_package(path: str | Path, schemas_dir: str | Path | None = None) ->
             if not check_directory(handle, report):
                 return report
             archive = zipfile.ZipFile(handle)
+        except UnicodeDecodeError as exc:
+            report.error(f"an entry name is not valid UTF-8 although the zip says so: {bytes(exc.object)[:80]!r}")
+            return report
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error,
                 NotImplementedError, RuntimeError, OverflowError, MemoryError) as exc:
             report.error(f"not a readable zip file: {exc}")
