@@ -171,7 +171,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def format_string(self, s, args, kwargs, format_func=None):
-        # str.format and format_map reach here (Jinja wraps them), not call()
+        # older Jinja releases route str.format and format_map here rather than through call()
         items = (*args, *kwargs.values())
         if format_func is not None and getattr(format_func, "__name__", "") == "format_map" and args and isinstance(args[0], dict):
             items = tuple(args[0].values())
