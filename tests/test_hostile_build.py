@@ -423,19 +423,56 @@ def alive(pid: int) -> bool:
 
 
 def start_build(course: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "coursekit.cli", "build", str(course), *FORMATS, "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    """A real ``coursekit build``. Its output goes to files, not pipes: a leftover child
+    holding a pipe open would make waiting for the pipe wait for the child too, hiding it."""
+    log = out.with_name(out.name + ".log")
+    proc = subprocess.Popen([sys.executable, "-m", "coursekit.cli", "build", str(course), *FORMATS, "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=ENV)
+    proc.stderr_path = log  # type: ignore[attr-defined]
+    return proc
+
+
+def finish(proc: subprocess.Popen, timeout: float) -> str:
+    """Wait for the build process itself (not for its children) and return its stderr."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"the build did not stop within {timeout} s")
+    return Path(proc.stderr_path).read_text()  # type: ignore[attr-defined]
+
+
+def wait_for_child(proc: subprocess.Popen) -> int:
+    """The pid of the loader's forked child, once it exists."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = children_of(proc.pid)
+        if found:
+            return min(found)
+        time.sleep(0.005)
+    finish(proc, 60)
+    pytest.fail("the loader never forked: the course is too small or forking is off")
+
+
+def gone_soon(pid: int, seconds: float = 1.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     """A course big enough for the loader to fork, built once for its previous outputs."""
     root = tmp_path_factory.mktemp("big")
-    course = synthetic.generate(root / "big", 250)
+    course = synthetic.generate(root / "big", 500)
     previous = root / "previous"
     started = time.monotonic()
     proc = start_build(course, previous)
-    _, err = proc.communicate(timeout=300)
+    err = finish(proc, 300)
     assert proc.returncode == 0, err
     (previous / "big-html" / "PREVIOUS").write_text("the run before")
     return course, previous, time.monotonic() - started
@@ -472,63 +509,37 @@ def test_a_signal_at_any_moment_leaves_the_previous_outputs_and_nothing_else(tmp
     sent = proc.poll() is None
     if sent:
         proc.send_signal(signum)
-    try:
-        _, err = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("the build did not stop within 20 s of the signal")
+    err = finish(proc, 20 if sent else 60)
     assert "Traceback" not in err
+    assert not [pid for pid in seen_children if not gone_soon(pid)], "a forked loader child outlived the build"
     state = outputs_state(out, previous)
     if sent and proc.returncode != 0:
         assert proc.returncode == 1
         assert state == "previous" or "interrupted" in err
     assert leftovers(out) == []
-    time.sleep(0.2)
-    assert not [pid for pid in seen_children if alive(pid)], "a forked loader child outlived the build"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=lambda s: signal.Signals(s).name)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
 def test_a_signal_while_the_loader_child_runs_ends_the_child_too(tmp_path, big, signum):
     course, _, _ = big
     out = tmp_path / "out"
     proc = start_build(course, out)
-    child = None
-    deadline = time.monotonic() + 60
-    while child is None and time.monotonic() < deadline and proc.poll() is None:
-        found = children_of(proc.pid)
-        child = min(found) if found else None
-        time.sleep(0.005)
-    if child is None:
-        proc.wait(60)
-        pytest.fail("the loader never forked: the course is too small or forking is off")
+    child = wait_for_child(proc)
     proc.send_signal(signum)  # to the parent only, as `kill -INT PID` does
-    _, err = proc.communicate(timeout=15)
+    err = finish(proc, 10)
     assert proc.returncode == 1, err
     assert "interrupted by" in err and "Traceback" not in err
-    time.sleep(0.2)
-    assert not alive(child)
+    assert gone_soon(child, 0.5), "the loader child kept running after its parent stopped"
     assert not out.exists() or leftovers(out) == [] and not list(out.iterdir())
 
 
 def test_the_loader_child_dies_when_its_parent_is_killed(tmp_path, big):
     course, _, _ = big
     proc = start_build(course, tmp_path / "out")
-    child = None
-    deadline = time.monotonic() + 60
-    while child is None and time.monotonic() < deadline and proc.poll() is None:
-        found = children_of(proc.pid)
-        child = min(found) if found else None
-        time.sleep(0.005)
-    if child is None:
-        proc.wait(60)
-        pytest.fail("the loader never forked")
+    child = wait_for_child(proc)
     proc.kill()  # SIGKILL: no handler runs in the parent
     proc.wait(10)
-    for _ in range(100):
-        if not alive(child):
-            break
-        time.sleep(0.05)
-    assert not alive(child), "PR_SET_PDEATHSIG should have killed the child"
+    assert gone_soon(child, 0.5), "PR_SET_PDEATHSIG should have killed the child with its parent"
 
 
 # --- 4. package entry names ---------------------------------------------------------------------
