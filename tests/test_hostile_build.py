@@ -422,11 +422,11 @@ def alive(pid: int) -> bool:
         return False
 
 
-def start_build(course: Path, out: Path) -> subprocess.Popen:
+def start_build(course: Path, out: Path, *extra: str) -> subprocess.Popen:
     """A real ``coursekit build``. Its output goes to files, not pipes: a leftover child
     holding a pipe open would make waiting for the pipe wait for the child too, hiding it."""
     log = out.with_name(out.name + ".log")
-    proc = subprocess.Popen([sys.executable, "-m", "coursekit.cli", "build", str(course), *FORMATS, "-o", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "coursekit.cli", "build", str(course), *FORMATS, "-o", str(out), *extra],
                             stdout=subprocess.DEVNULL, stderr=open(log, "w"), env=ENV)
     proc.stderr_path = log  # type: ignore[attr-defined]
     return proc
@@ -493,14 +493,15 @@ def outputs_state(out: Path, previous: dict[str, str]) -> str:
     return "new"
 
 
+@pytest.mark.parametrize("jobs", ["1"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
 @pytest.mark.parametrize("moment", [0.1, 0.3, 0.5, 0.7, 0.85, 0.95])
-def test_a_signal_at_any_moment_leaves_the_previous_outputs_and_nothing_else(tmp_path, big, signum, moment):
+def test_a_signal_at_any_moment_leaves_the_previous_outputs_and_nothing_else(tmp_path, big, signum, moment, jobs):
     course, previous_dir, duration = big
     out = tmp_path / "out"
     shutil.copytree(previous_dir, out, symlinks=True)
     previous = snapshot(out)
-    proc = start_build(course, out)
+    proc = start_build(course, out, "-j", jobs)
     seen_children: set[int] = set()
     deadline = time.monotonic() + duration * moment
     while time.monotonic() < deadline and proc.poll() is None:
@@ -517,6 +518,13 @@ def test_a_signal_at_any_moment_leaves_the_previous_outputs_and_nothing_else(tmp
         assert proc.returncode == 1
         assert state == "previous" or "interrupted" in err
     assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("moment", [0.6, 0.8, 0.9])
+def test_a_signal_during_parallel_builds_leaves_the_previous_outputs(tmp_path, big, moment):
+    """``-j 3``: the formats build in threads; the signal lands in the main thread, which
+    lets the running builds end before removing their staging folder."""
+    test_a_signal_at_any_moment_leaves_the_previous_outputs_and_nothing_else(tmp_path, big, signal.SIGTERM, moment, "3")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
