@@ -142,6 +142,9 @@ def test_a_runtime_sandbox_refusal_is_positioned_in_check_and_build(tmp_path):
     ('{{ ("%s" * 100000) % (("y" * 100000,) * 100000) }}', "more than a template may build"),
     ('{{ ("{0}" * 100000).format("y" * 100000) }}', "more than a template may build"),
     ('{{ lipsum(n=100000) }}', "is undefined"),
+    ('{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + ["x" * 1000000] %}{% endfor %}', "for one page"),
+    ('{% macro m() %}{% for i in range(30000) %}<p>static text in a loop</p>{% endfor %}{% endmacro %}'
+     '{% set ns = namespace(l=[]) %}{% for i in range(1000) %}{% set ns.l = ns.l + [m()] %}{% endfor %}', "for one page"),
     ('{% include "../../course.yml" %}', "template not found"),
     ('{{ nothing_named_so }}', "is undefined"),
 ])

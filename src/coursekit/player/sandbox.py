@@ -48,9 +48,26 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
 
 
+#: what one page may build in all (strings and lists, kept or thrown away): values kept in
+#: a list or a namespace could otherwise add up to gigabytes, each under MAX_VALUE_SIZE
+MAX_BUILT = 50_000_000
+_page = threading.local()
+
+
+def _spend(size: int) -> None:
+    left = getattr(_page, "left", None)
+    if left is None:
+        return
+    _page.left = left - size
+    if _page.left < 0:
+        raise TemplateLimit(f"the template built more than {MAX_BUILT} characters or items for one page")
+
+
 def _check_size(value: Any) -> Any:
-    if _size(value) > MAX_VALUE_SIZE:
-        raise TemplateLimit(f"a value of {_size(value)} items or characters is more than a template may build ({MAX_VALUE_SIZE})")
+    size = _size(value)
+    if size > MAX_VALUE_SIZE:
+        raise TemplateLimit(f"a value of {size} items or characters is more than a template may build ({MAX_VALUE_SIZE})")
+    _spend(size)
     return value
 
 
@@ -126,8 +143,10 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     def concat(self, parts) -> str:  # type: ignore[override]
         # block captures, macros and call blocks join their output here
         parts = list(parts)
-        if sum(map(len, parts)) > MAX_PAGE:
+        size = sum(map(len, parts))
+        if size > MAX_PAGE:
             raise TemplateLimit(f"a template built more than {MAX_PAGE} characters")
+        _spend(size)
         return "".join(parts)
 
     def _count_output(self, value: Any) -> Any:
@@ -183,6 +202,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     def render(self, template_name: str, **context: Any) -> str:
         """Render one page, bounded in size and time; failures become a positioned ``CourseError``."""
         self._pages.output = [0]
+        _page.left = MAX_BUILT
         try:
             template = self.get_template(template_name)
             with _watchdog(PAGE_SECONDS):
@@ -204,6 +224,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
             error, message = exc, f"template error: {exc}"
         finally:
             self._pages.output = None
+            _page.left = None
         raise CourseError([self._problem(*self._running_at(error, template_name), message)]) from None
 
     def _problem(self, name: str, line: int | None, message: str) -> Problem:
