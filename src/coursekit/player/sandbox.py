@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from contextlib import contextmanager
 import time
 import traceback
 from typing import Any, Callable, Mapping
@@ -118,16 +119,28 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _Generator
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
-    def __init__(self, theme_names=(), **options: Any):
+    def __init__(self, theme_names=(), plain_types=(), **options: Any):
         super().__init__(finalize=self._count_output, **options)
         #: the templates the course overrides: an error without a better position is theirs
         self.theme_names = frozenset(theme_names)
         # lipsum(n=...) builds text in one call, before any bound could look at it
         self.globals.pop("lipsum", None)
-        self._pages = threading.local()
+        self._output = 0
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+        #: types whose public attributes are plain data (see ``getattr``)
+        self.plain_types = frozenset(plain_types)
         for table in (self.filters, self.tests):
             for name, function in list(table.items()):
                 table[name] = _bounded(function)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Jinja's checks depend only on the object's type and the attribute's name (function
+        # internals, ``_`` names, mutating methods): decided once per pair, pages ask often
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
 
     def unsafe_undefined(self, obj: Any, attribute: str):
         # Jinja returns an undefined value that fails later with a puzzling message; say what
@@ -150,13 +163,22 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         return "".join(parts)
 
     def _count_output(self, value: Any) -> Any:
-        """Called on every ``{{ ... }}``: the page stops growing at ``MAX_PAGE``."""
-        counter = getattr(self._pages, "output", None)
-        if counter is not None:
-            counter[0] += len(value) if isinstance(value, str) else 16
-            if counter[0] > MAX_PAGE:
-                raise TemplateLimit(f"the page is longer than {MAX_PAGE} characters")
+        """Called on every ``{{ ... }}``: the page stops growing at ``MAX_PAGE``. (An
+        environment renders one page at a time: each export has its own.)"""
+        self._output += len(value) if isinstance(value, str) else 16
+        if self._output > MAX_PAGE:
+            raise TemplateLimit(f"the page is longer than {MAX_PAGE} characters")
         return value
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # The course model is plain data (frozen dataclasses of strings, numbers and tuples):
+        # its public attributes are what Jinja's checks would allow anyway, read directly
+        if type(obj) in self.plain_types and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and abs(left) > 1:
@@ -201,7 +223,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
 
     def render(self, template_name: str, **context: Any) -> str:
         """Render one page, bounded in size and time; failures become a positioned ``CourseError``."""
-        self._pages.output = [0]
+        self._output = 0
         _page.left = MAX_BUILT
         try:
             template = self.get_template(template_name)
@@ -223,7 +245,6 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
             error, message = exc, f"template error: {exc}"
         finally:
-            self._pages.output = None
             _page.left = None
         raise CourseError([self._problem(*self._running_at(error, template_name), message)]) from None
 
@@ -294,36 +315,57 @@ def _check_format(text: str) -> None:
             raise TemplateLimit(f"a format width of {width} is larger than a template may use")
 
 
-class _watchdog:
-    """Raise ``TemplateTimeout`` in this thread if the block lasts more than ``seconds``.
+class _Watchdog:
+    """Raises ``TemplateTimeout`` in a thread whose page renders for too long.
 
     Pure-Python loops cannot be interrupted otherwise from any thread (a signal alarm only
-    works in the main thread, and builds may run in worker threads)."""
+    works in the main thread, and builds may run in worker threads). One thread watches every
+    page being rendered; it ends after a second without pages, so that no thread is left
+    once a build is done (the loader only forks a process that has no other thread)."""
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.lock = threading.Lock()
-        self.done = threading.Event()
-        self.active = True
+    IDLE_SECONDS = 1.0
 
-    def _watch(self, target: int) -> None:
-        if self.done.wait(self.seconds):
-            return
-        with self.lock:
-            if self.active:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(TemplateTimeout))
+    def __init__(self) -> None:
+        self.wake = threading.Condition()
+        self.pages: dict[object, tuple[int, float]] = {}
+        self.thread: threading.Thread | None = None
 
-    def __enter__(self):
-        self.thread = threading.Thread(target=self._watch, args=(threading.get_ident(),), daemon=True)
-        self.started = time.monotonic()
-        self.thread.start()
-        return self
+    @contextmanager
+    def __call__(self, seconds: float):
+        token = object()
+        with self.wake:
+            self.pages[token] = (threading.get_ident(), time.monotonic() + seconds)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="coursekit-template-watchdog", daemon=True)
+                self.thread.start()
+            self.wake.notify()
+        try:
+            yield
+        finally:
+            with self.wake:  # once out of the lock, the watchdog can no longer stop this page
+                self.pages.pop(token, None)
 
-    def __exit__(self, *exc_info):
-        with self.lock:
-            self.active = False
-        self.done.set()
-        return False
+    def _run(self) -> None:
+        with self.wake:
+            idle_since = None
+            while True:
+                now = time.monotonic()
+                for token, (thread_id, deadline) in list(self.pages.items()):
+                    if deadline <= now:
+                        del self.pages[token]
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(TemplateTimeout))
+                if self.pages:
+                    idle_since = None
+                    self.wake.wait(max(0.01, min(d for _, d in self.pages.values()) - now))
+                    continue
+                idle_since = idle_since or now
+                if now - idle_since >= self.IDLE_SECONDS:
+                    self.thread = None
+                    return
+                self.wake.wait(self.IDLE_SECONDS)
+
+
+_watchdog = _Watchdog()
 
 
 def theme_loader(overrides: Mapping[str, str]) -> jinja2.BaseLoader:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 
 import jinja2
 
-from ..model import Course, Lesson, Module, Question, Quiz
+from ..model import Asset, Author, Choice, Course, Lesson, MatchPair, Module, OrderItem, Question, Quiz, SourcePos, Theme
 from ..names import safe_path
 from ..diagnostics import CourseError
 from . import data, i18n
@@ -38,6 +38,10 @@ class Part:
 
     html: str
     question: Question | None = None
+
+
+#: the model's data classes, read directly by the template sandbox (plain data, no code)
+PLAIN_TYPES = (Course, Lesson, Quiz, Module, Question, Part, Choice, MatchPair, OrderItem, Theme, Asset, Author, SourcePos)
 
 
 def lesson_parts(lesson: Lesson) -> list[Part]:
@@ -194,6 +198,7 @@ class Site:
         # the course's templates are data from anyone: rendered in a sandbox (sandbox.py)
         env = ThemeSandbox(
             theme_names=overrides,
+            plain_types=PLAIN_TYPES,
             loader=jinja2.ChoiceLoader([theme_loader(overrides), jinja2.FileSystemLoader(str(TEMPLATES))]),
             autoescape=True,
             trim_blocks=True,
