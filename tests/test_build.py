@@ -183,7 +183,7 @@ def test_debug_shows_a_traceback_where_the_default_shows_a_message(tmp_path):
     base = [sys.executable, "-c", ISOLATED, "--plugins-dir", str(tmp_path)]
     plain = subprocess.run([*base, "check", str(SPEC)], capture_output=True, text=True, env=env)
     assert plain.returncode == 1
-    assert plain.stderr == "Error: RuntimeError: boom (run with --debug for details)\n"
+    assert plain.stderr == "Error: unexpected RuntimeError in check: boom (run with --debug for details)\n"
     debug = subprocess.run([*base, "--debug", "check", str(SPEC)], capture_output=True, text=True, env=env)
     assert debug.returncode == 1
     assert debug.stderr.startswith("Traceback (most recent call last):\n")
@@ -212,5 +212,6 @@ def test_exporter_failure_leaves_no_partial_output(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["--plugins-dir", str(plugin), "build", str(SPEC), "-f", "half", "-o", str(out)])
     assert result.exit_code == 1
-    assert result.stderr == "Error: OSError: disk full (run with --debug for details)\n"
-    assert not out.exists() or list(out.iterdir()) == []
+    assert result.stderr == ("Error: the half export of 'spec-example' failed: OSError: disk full; "
+                             "nothing was written (run with --debug for details)\n")
+    assert not out.exists()

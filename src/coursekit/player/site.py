@@ -16,9 +16,11 @@ from typing import Any, Iterable, Sequence
 
 import jinja2
 
-from ..model import Course, Lesson, Module, Question, Quiz
+from ..model import Asset, Author, Choice, Course, Lesson, MatchPair, Module, OrderItem, Question, Quiz, SourcePos, Theme
 from ..names import safe_path
+from ..diagnostics import CourseError
 from . import data, i18n
+from .sandbox import ThemeSandbox, check_templates, theme_loader
 from .theme import theme_css
 
 _HERE = Path(__file__).parent
@@ -36,6 +38,10 @@ class Part:
 
     html: str
     question: Question | None = None
+
+
+#: the model's data classes, read directly by the template sandbox (plain data, no code)
+PLAIN_TYPES = (Course, Lesson, Quiz, Module, Question, Part, Choice, MatchPair, OrderItem, Theme, Asset, Author, SourcePos)
 
 
 def lesson_parts(lesson: Lesson) -> list[Part]:
@@ -180,14 +186,20 @@ class Site:
         return out
 
     @cached_property
-    def env(self) -> jinja2.Environment:
+    def env(self) -> ThemeSandbox:
+        problems = check_templates(self.course.theme.overrides, TEMPLATES)
+        if problems:
+            raise CourseError(problems)
         overrides = {
             name[len("templates/") :]: content.decode("utf-8")
             for name, content in self.course.theme.overrides.items()
             if name.startswith("templates/")
         }
-        env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.DictLoader(overrides), jinja2.FileSystemLoader(str(TEMPLATES))]),
+        # the course's templates are data from anyone: rendered in a sandbox (sandbox.py)
+        env = ThemeSandbox(
+            theme_names=overrides,
+            plain_types=PLAIN_TYPES,
+            loader=jinja2.ChoiceLoader([theme_loader(overrides), jinja2.FileSystemLoader(str(TEMPLATES))]),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -239,7 +251,8 @@ class Site:
         elif position is not None:
             prev_link = self._link(self.items[position - 1]) if position > 0 else {"href": "index.html", "title": self.strings["home"]}
             next_link = self._link(self.items[position + 1]) if position + 1 < len(self.items) else {"href": "results.html", "title": self.strings["results"]}
-        html = self.env.get_template(template).render(
+        html = self.env.render(
+            template,
             page=page, page_kind=page_kind, item=item, prev_link=prev_link, next_link=next_link, **extra
         )
         return html.encode("utf-8")
