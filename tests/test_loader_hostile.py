@@ -167,6 +167,17 @@ def test_theme_folder_linked_to_root_is_not_walked(tmp_path):
     ]
 
 
+def test_link_to_root_inside_the_theme_folder_is_not_walked(tmp_path):
+    # made at run time, never stored in git: a stored link to / makes pytest, grep -r and
+    # every other tool that walks the checkout walk the whole machine
+    course = make_course(tmp_path / "c")
+    (course / "theme").mkdir()
+    os.symlink("/", course / "theme" / "root")
+    assert check(course) == [
+        "theme/root:1:1: error: 'theme/root' is a link to /, outside the course folder: copy what it links to into the course instead",
+    ]
+
+
 def test_link_loops_are_refused(tmp_path):
     course = make_course(tmp_path / "c")
     (course / "theme").mkdir()
