@@ -335,10 +335,11 @@ class _Watchdog:
         token = object()
         with self.wake:
             self.pages[token] = (threading.get_ident(), time.monotonic() + seconds)
+            # no notify: the watchdog wakes at least every IDLE_SECONDS, before any new
+            # deadline (waking it for every page would cost a thread switch per page)
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="coursekit-template-watchdog", daemon=True)
                 self.thread.start()
-            self.wake.notify()
         try:
             yield
         finally:
@@ -356,7 +357,7 @@ class _Watchdog:
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(TemplateTimeout))
                 if self.pages:
                     idle_since = None
-                    self.wake.wait(max(0.01, min(d for _, d in self.pages.values()) - now))
+                    self.wake.wait(min(self.IDLE_SECONDS, max(0.01, min(d for _, d in self.pages.values()) - now)))
                     continue
                 idle_since = idle_since or now
                 if now - idle_since >= self.IDLE_SECONDS:
@@ -366,6 +367,18 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+
+
+class BuiltinPages(jinja2.Environment):
+    """The environment of a course without templates of its own: only the player's templates
+    run, course values are only rendered (escaped), so there is nothing to contain and the
+    sandbox's cost is not paid. Same interface as ``ThemeSandbox``."""
+
+    def __init__(self, theme_names=(), plain_types=(), **options: Any):
+        super().__init__(**options)
+
+    def render(self, template_name: str, **context: Any) -> str:
+        return self.get_template(template_name).render(**context)
 
 
 def theme_loader(overrides: Mapping[str, str]) -> jinja2.BaseLoader:

@@ -20,7 +20,7 @@ from ..model import Asset, Author, Choice, Course, Lesson, MatchPair, Module, Or
 from ..names import safe_path
 from ..diagnostics import CourseError
 from . import data, i18n
-from .sandbox import ThemeSandbox, check_templates, theme_loader
+from .sandbox import BuiltinPages, ThemeSandbox, check_templates, theme_loader
 from .theme import theme_css
 
 _HERE = Path(__file__).parent
@@ -186,7 +186,7 @@ class Site:
         return out
 
     @cached_property
-    def env(self) -> ThemeSandbox:
+    def env(self) -> ThemeSandbox | BuiltinPages:
         problems = check_templates(self.course.theme.overrides, TEMPLATES)
         if problems:
             raise CourseError(problems)
@@ -195,8 +195,10 @@ class Site:
             for name, content in self.course.theme.overrides.items()
             if name.startswith("templates/")
         }
-        # the course's templates are data from anyone: rendered in a sandbox (sandbox.py)
-        env = ThemeSandbox(
+        # the course's templates are data from anyone: rendered in a sandbox (sandbox.py);
+        # a course without templates runs only the player's own, which need none
+        pages = ThemeSandbox if overrides else BuiltinPages
+        env = pages(
             theme_names=overrides,
             plain_types=PLAIN_TYPES,
             loader=jinja2.ChoiceLoader([theme_loader(overrides), jinja2.FileSystemLoader(str(TEMPLATES))]),
@@ -204,6 +206,7 @@ class Site:
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # templates do not change during a build: no stat() per page
         )
         lang = self.lang
         env.filters.update(
