@@ -184,6 +184,61 @@ def test_a_harmless_theme_template_still_renders(tmp_path):
     assert '<h1 class="mine">WELCOME 004 lesson-welcome.html</h1>' in page
 
 
+SCRIPTS_IN_TEMPLATES = [
+    "<script>document.title = 'x'</script>",
+    '<script src="player/extra.js"></script>',
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<iframe src="index.html"></iframe>',
+    '<meta http-equiv="refresh" content="0; url=https://example.org">',
+    '{{ ("<scr" ~ "ipt>alert(1)</scr" ~ "ipt>")|safe }}',
+]
+
+
+@pytest.mark.parametrize("markup", SCRIPTS_IN_TEMPLATES)
+@pytest.mark.parametrize("template", ["lesson.html", "base.html"])
+def test_a_theme_template_adds_no_script_to_the_pages(tmp_path, markup, template):
+    course = course_copy(tmp_path)
+    if template == "base.html":
+        source = (REPO / "src" / "coursekit" / "player" / "templates" / "base.html").read_text()
+        path = write_template(course, source.replace("<body", markup + "\n<body", 1), "base.html")
+    else:
+        path = write_template(course, '{% extends "base.html" %}\n{% block main %}\n<h1>x</h1>\n' + markup + '\n{% endblock %}\n')
+    lines = path.read_text().splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if markup in text and "{{" not in markup), 1)
+    out = tmp_path / "out"
+    for command in (["check", str(course)], ["build", str(course), "-f", "html", "-f", "scorm12", "-o", str(out)]):
+        result = invoke(*command)
+        assert result.exit_code == 1, (command, result.output)
+        assert f"theme/templates/{template}:{line}:1: error: the page " in result.output, result.output
+        assert "would run code the player does not" in result.output
+    assert not out.exists()
+    # the author may opt in, as for raw HTML in lessons
+    (course / "course.yml").write_text((course / "course.yml").read_text() + "allow_html: true\n")
+    assert invoke("build", str(course), "-f", "html", "-o", str(out)).exit_code == 0
+
+
+def test_a_theme_restyling_every_page_with_the_players_own_scripts_builds(tmp_path):
+    """A copy of the player's base.html is no script of the author's: every format builds."""
+    course = course_copy(tmp_path)
+    source = (REPO / "src" / "coursekit" / "player" / "templates" / "base.html").read_text()
+    write_template(course, source.replace("<body", '<link rel="stylesheet" href="player/mine.css">\n<body', 1), "base.html")
+    (course / "theme" / "mine.css").write_text("body { margin: 0 }\n")
+    out = tmp_path / "out"
+    result = invoke("build", str(course), "-f", "html", "-f", "scorm12", "-f", "scorm2004", "-f", "xapi", "-f", "cmi5", "-o", str(out))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_script_file_in_the_theme_is_refused(tmp_path):
+    course = course_copy(tmp_path)
+    (course / "theme").mkdir(exist_ok=True)
+    (course / "theme" / "scorm12.js").write_text("alert(1)\n")
+    result = invoke("check", str(course))
+    assert result.exit_code == 1
+    assert "theme/scorm12.js:1:1: error: a script file in the theme" in result.output
+
+
 # --- 2. all or nothing ------------------------------------------------------------------------
 
 

@@ -173,3 +173,25 @@ def _html_problems(data: bytes) -> Iterator[tuple[int, str]]:
                 continue
             seen.add((line, what.lower()))
             yield line, f"active content in an HTML file ({what!r}): scripts, frames, embedded objects and handlers run when a learner opens it"
+
+
+# --- pages rendered from a course's own templates ----------------------------------------------
+
+_SCRIPT_ELEMENT = re.compile(r"<\s*script\b.*?(?:<\s*/\s*script\s*>|\Z)", re.I | re.S)
+_TAG = re.compile(r"<\s*[!/]?[a-zA-Z][^>]*>?")
+
+
+def page_active_markup(page: str) -> set[str]:
+    """The pieces of a rendered page that can run code: every script element, and every tag
+    holding an active element, an event handler, a script URL or a refresh. Author text is
+    escaped in the player's pages, so only markup a template wrote can show here.
+
+    A page rendered from a course's templates may hold only pieces the player's own templates
+    give for the same page (``coursekit.player.site``): a theme restyles, it does not run code."""
+    found = {" ".join(m.group(0).split()) for m in _SCRIPT_ELEMENT.finditer(page)}
+    for match in _TAG.finditer(_SCRIPT_ELEMENT.sub("", page)):
+        tag = match.group(0)
+        flat = _SPACE.sub("", html.unescape(tag)).lower()
+        if _HTML_ACTIVE.search(tag) or _HTML_ACTIVE.search(html.unescape(tag)) or any(s in flat for s in _SCHEMES):
+            found.add(" ".join(tag.split()))
+    return found

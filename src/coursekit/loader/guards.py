@@ -18,6 +18,8 @@ from ..names import case_key
 
 #: theme files the player ships (templates render in the sandbox; player.css is CSS)
 _THEME_TEMPLATES = "templates/"
+#: theme files a page could load as code
+SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".wasm")
 
 
 #: longest id: it names files (``lesson-<id>.html``), and Windows paths stop at 260 characters
@@ -76,6 +78,11 @@ def check_active_files(loader, theme, diags) -> None:
     if theme is not None:
         candidates += [(f"theme/{name}", loader.root / "theme" / name) for name in sorted(theme.overrides)
                        if not name.startswith(_THEME_TEMPLATES)]
+    if theme is not None:
+        for name in sorted(theme.overrides):
+            if name.lower().endswith(SCRIPT_SUFFIXES):
+                diags.error(SourcePos(f"theme/{name}", 1, 1), "a script file in the theme: a theme restyles the player, it "
+                                                             "does not run code; refused unless course.yml sets allow_html: true")
     for rel, path in candidates:
         try:
             with open(path, "rb") as handle:

@@ -18,7 +18,8 @@ import jinja2
 
 from ..model import Asset, Author, Choice, Course, Lesson, MatchPair, Module, OrderItem, Question, Quiz, SourcePos, Theme
 from ..names import safe_path
-from ..diagnostics import CourseError
+from ..active_content import page_active_markup
+from ..diagnostics import CourseError, Problem
 from . import data, i18n
 from .sandbox import BuiltinPages, ThemeSandbox, check_templates, theme_loader
 from .theme import theme_css
@@ -186,15 +187,27 @@ class Site:
         return out
 
     @cached_property
-    def env(self) -> ThemeSandbox | BuiltinPages:
+    def theme_templates(self) -> dict[str, str]:
+        """The course's own templates by name (``lesson.html``), checked for syntax first."""
         problems = check_templates(self.course.theme.overrides, TEMPLATES)
         if problems:
             raise CourseError(problems)
-        overrides = {
+        return {
             name[len("templates/") :]: content.decode("utf-8")
             for name, content in self.course.theme.overrides.items()
             if name.startswith("templates/")
         }
+
+    @cached_property
+    def env(self) -> ThemeSandbox | BuiltinPages:
+        return self._environment(self.theme_templates)
+
+    @cached_property
+    def builtin_env(self) -> BuiltinPages:
+        """The player's own templates alone: what a themed page is compared with."""
+        return self._environment({})
+
+    def _environment(self, overrides: dict[str, str]) -> ThemeSandbox | BuiltinPages:
         # the course's templates are data from anyone: rendered in a sandbox (sandbox.py);
         # a course without templates runs only the player's own, which need none
         pages = ThemeSandbox if overrides else BuiltinPages
@@ -254,11 +267,35 @@ class Site:
         elif position is not None:
             prev_link = self._link(self.items[position - 1]) if position > 0 else {"href": "index.html", "title": self.strings["home"]}
             next_link = self._link(self.items[position + 1]) if position + 1 < len(self.items) else {"href": "results.html", "title": self.strings["results"]}
-        html = self.env.render(
-            template,
-            page=page, page_kind=page_kind, item=item, prev_link=prev_link, next_link=next_link, **extra
-        )
+        context = dict(page=page, page_kind=page_kind, item=item, prev_link=prev_link, next_link=next_link, **extra)
+        html = self.env.render(template, **context)
+        if self.theme_templates and not self.course.allow_html:
+            self._refuse_theme_scripts(html, self.builtin_env.render(template, **context), page)
         return html.encode("utf-8")
+
+    def _refuse_theme_scripts(self, themed: str, builtin: str, page: str) -> None:
+        """A course's templates restyle pages; with ``allow_html`` off they add no script,
+        handler or frame to what the player's own templates give (docs/security.md)."""
+        added = sorted(page_active_markup(themed) - page_active_markup(builtin))
+        if not added:
+            return
+        snippet = added[0][:80]
+        where, line = self._template_line(added[0])
+        raise CourseError([Problem(where, line, 1, "error",
+                                   f"the page {page} would run code the player does not ({snippet!r}): a theme template "
+                                   "may not add scripts, event handlers, frames or script URLs unless course.yml sets "
+                                   "allow_html: true")])
+
+    def _template_line(self, markup: str) -> tuple[str, int]:
+        """The course template (and line) that holds ``markup`` as written; line 1 of the first
+        when the template built it from pieces."""
+        probes = [markup[:40], markup[:20]]
+        for probe in probes:
+            for name, source in sorted(self.theme_templates.items()):
+                at = source.lower().find(probe.lower())
+                if at >= 0:
+                    return f"theme/templates/{name}", source.count("\n", 0, at) + 1
+        return f"theme/templates/{sorted(self.theme_templates)[0]}", 1
 
     @staticmethod
     def _link(item: Lesson | Quiz) -> dict[str, str]:
