@@ -119,6 +119,11 @@ class Tracked:
         (the State API write is asynchronous)."""
         if submitted:
             self.frame().locator(".ck-exit").click()
+            if self.fmt == "cmi5":
+                # a cmi5 exit drains the queue (5 s at most), then goes to the LMS's returnURL:
+                # the page to ask is gone once it did
+                self.page.wait_for_url(lambda url: url.startswith(self.lms.base + "return"), timeout=30_000)
+                return
         assert drain(self.page), "statements still queued"
         if not submitted:
             # the learner leaves: pagehide writes the state (a navigation, bounded by
