@@ -284,6 +284,7 @@ def main() -> None:
         sys.exit(1)
     finally:
         children.reap()
+        interrupts.hold()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,6 +49,15 @@ def install() -> None:
         signal.signal(signum, _handler)
 
 
+def hold() -> None:
+    """Block the stop signals for the rest of the process, once its work is done. Python puts
+    the default handlers back while the interpreter tears down, so a signal arriving then would
+    kill the process with the signal's status although every output is in place; blocked, it
+    is dropped at exit and the exit status tells what the run did."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+
+
 @contextmanager
 def deferred():
     """Hold stop signals for the duration of the block, then deliver the first one."""
